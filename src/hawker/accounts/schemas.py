@@ -1,0 +1,32 @@
+"""Accounts API shapes."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+
+class SignUp(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: EmailStr
+    password: str = Field(min_length=8, max_length=200)
+    display_name: str = Field(min_length=1, max_length=60)
+    roles: list[str] = Field(default_factory=lambda: ["shopper"], max_length=5)
+
+
+class LogIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=200)
+    token_name: str = Field(default="api", max_length=60)
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    display_name: str
+    roles: list[str]
+
+
+class TokenOut(BaseModel):
+    token: str
+    user: UserOut

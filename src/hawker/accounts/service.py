@@ -1,0 +1,127 @@
+"""Accounts rules: sign-up, log-in (argon2), sessions, API tokens, roles."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hawker.accounts.errors import BadCredentials, EmailTaken
+from hawker.accounts.models import ROLES, ApiToken, LoginSession, User, UserRole
+from hawker.core.clock import utcnow
+from hawker.core.errors import Forbidden, Invalid, NotFound, Unauthenticated
+from hawker.core.ids import new_token, token_digest
+
+_hasher = PasswordHasher()
+# Verifying against a dummy hash for unknown emails keeps log-in time independent of whether
+# the account exists.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def configure_hasher(time_cost: int, memory_kib: int) -> None:
+    """Argon2 cost comes from settings: production keeps the library defaults, tests go cheap."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+    _DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+async def _hash(password: str) -> str:
+    # argon2 is deliberately slow: keep it off the event loop.
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+def check_roles(roles: list[str]) -> list[str]:
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise Invalid(f"unknown role(s): {', '.join(unknown)}; choose from {', '.join(ROLES)}")
+    return sorted(set(roles) | {"shopper"})
+
+
+async def do_sign_up(
+    session: AsyncSession, *, email: str, password: str, display_name: str, roles: list[str]
+) -> User:
+    email = email.strip().lower()
+    wanted = check_roles(roles)
+    if "operator" in wanted:
+        raise Forbidden("operator accounts are granted by an operator, not self-registered")
+    if await session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise EmailTaken(f"{email} is already registered; log in instead")
+    user = User(email=email, display_name=display_name.strip(), password_hash=await _hash(password))
+    user.role_rows = [UserRole(role=r) for r in wanted]
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def do_create_user(
+    session: AsyncSession, *, email: str, password: str, display_name: str, roles: list[str]
+) -> User:
+    """Trusted creation (seeding, operator grants): any role allowed."""
+    user = User(email=email.lower(), display_name=display_name,
+                password_hash=await _hash(password))
+    user.role_rows = [UserRole(role=r) for r in check_roles(roles)]
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def access_user_by_credentials(session: AsyncSession, email: str, password: str) -> User:
+    user = await session.scalar(select(User).where(User.email == email.strip().lower()))
+    try:
+        await asyncio.to_thread(_hasher.verify, user.password_hash if user else _DUMMY_HASH,
+                                password)
+    except (VerificationError, InvalidHashError):
+        raise BadCredentials("wrong email or password") from None
+    if user is None:
+        raise BadCredentials("wrong email or password")
+    return user
+
+
+async def do_start_session(session: AsyncSession, user: User, days: int) -> str:
+    token = new_token()
+    session.add(LoginSession(digest=token_digest(token), user_id=user.id,
+                             expires_at=utcnow() + timedelta(days=days)))
+    return token
+
+
+async def do_end_session(session: AsyncSession, token: str) -> None:
+    await session.execute(delete(LoginSession).where(LoginSession.digest == token_digest(token)))
+
+
+async def do_create_api_token(session: AsyncSession, user: User, name: str) -> str:
+    token = "hk_" + new_token()
+    session.add(ApiToken(digest=token_digest(token), user_id=user.id, name=name))
+    return token
+
+
+async def access_user_by_session(session: AsyncSession, token: str) -> User | None:
+    row = await session.get(LoginSession, token_digest(token))
+    if row is None or row.expires_at < utcnow():
+        return None
+    return await session.get(User, row.user_id)
+
+
+async def access_user_by_api_token(session: AsyncSession, token: str) -> User:
+    row = await session.get(ApiToken, token_digest(token))
+    if row is None:
+        raise Unauthenticated("unknown or revoked API token")
+    user = await session.get(User, row.user_id)
+    if user is None:
+        raise Unauthenticated("unknown or revoked API token")
+    return user
+
+
+async def access_user(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    return user
+
+
+def check_role(user: User, role: str) -> None:
+    if not user.has_role(role):
+        raise Forbidden(f"this needs the {role} role")

@@ -1,0 +1,3 @@
+"""analytics tables."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""catalog tables."""
+
+from __future__ import annotations

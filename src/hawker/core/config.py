@@ -1,0 +1,53 @@
+"""Settings: the only place configuration is read (env prefix ``HAWKER_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HAWKER_", extra="ignore")
+
+    data_dir: Path = Path("hawker-data")
+    database_url: str = ""  # empty: SQLite file in data_dir
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_url: str = ""  # public URL used in printed links; empty: http://host:port
+    secret_key: str = ""  # empty: generated once and kept in data_dir
+    cookie_secure: bool = False
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+
+    reservation_ttl_seconds: int = Field(default=600, ge=1)
+    expiry_sweep_seconds: float = Field(default=2.0, gt=0)
+    chat_max_length: int = Field(default=200, ge=1)
+    chat_rate_per_10s: int = Field(default=5, ge=1)
+    room_history_size: int = Field(default=500, ge=10)
+    coalesce_seconds: float = Field(default=0.5, gt=0)
+    session_days: int = Field(default=14, ge=1)
+    max_upload_bytes: int = Field(default=5_000_000, ge=1)
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "hawker.sqlite3"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.sqlite_path}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def public_url(self) -> str:
+        return self.base_url or f"http://{self.host}:{self.port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

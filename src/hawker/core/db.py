@@ -1,0 +1,89 @@
+"""Database engine and units of work.
+
+Two kinds of unit: ``read()`` (deferred transaction, many at once) and ``write()``.
+On SQLite a write starts with ``BEGIN IMMEDIATE`` and writers in this process queue on an
+asyncio lock, so they never spin on SQLITE_BUSY; WAL keeps readers unblocked. PostgreSQL needs
+neither: its writes run concurrently and correctness comes from conditional updates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # let the "begin" listener own transaction starts
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=120)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    event.listen(engine.sync_engine, "begin", _begin)
+    return engine
+
+
+class Database:
+    """Owns the engines and hands out units of work."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            self.read_engine = _sqlite_engine(url, immediate=False, pool_size=8)
+            self.write_engine = _sqlite_engine(url, immediate=True, pool_size=1)
+        else:
+            self.read_engine = create_async_engine(url, pool_size=20, max_overflow=20)
+            self.write_engine = self.read_engine
+        self._reads = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        self._writes = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self._reads() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """One atomic unit: commits on success, rolls back on any exception."""
+        if self._write_lock is None:
+            async with self._writes() as session, session.begin():
+                yield session
+            return
+        async with self._write_lock, self._writes() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.read_engine.dispose()
+        if self.write_engine is not self.read_engine:
+            await self.write_engine.dispose()

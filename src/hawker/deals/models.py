@@ -1,0 +1,3 @@
+"""deals tables."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""live tables."""
+
+from __future__ import annotations

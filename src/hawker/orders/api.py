@@ -1,0 +1,7 @@
+"""orders JSON API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["orders"])

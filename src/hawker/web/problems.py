@@ -1,0 +1,47 @@
+"""RFC 9457 problem bodies: the one place domain errors become HTTP (invariant 7)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+from hawker.core.errors import HawkerError
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, code: str, title: str, detail: str, instance: str = "",
+            **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": f"https://hawker.dev/problems/{code}", "title": title,
+                            "status": status, "detail": detail, "code": code}
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc if p != "body") or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(HawkerError)
+    async def domain_error(request: Request, exc: HawkerError) -> Response:
+        return problem(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [{"field": _location(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(422, "invalid", "Invalid input", detail, request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return problem(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
