@@ -5,6 +5,8 @@ Usage: python scripts/regen_initial_migration.py
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -18,4 +20,8 @@ for old in versions.glob("0001_*.py"):
 with tempfile.TemporaryDirectory() as tmp:
     cfg = alembic_config(f"sqlite+aiosqlite:///{Path(tmp) / 'empty.sqlite3'}")
     command.revision(cfg, message="initial schema", autogenerate=True, rev_id="0001")
-print("wrote", *versions.glob("0001_*.py"))
+written = [str(p) for p in versions.glob("0001_*.py")]
+ruff = [sys.executable, "-m", "ruff"]
+subprocess.run([*ruff, "format", "--quiet", *written], check=True)
+subprocess.run([*ruff, "check", "--fix", "--quiet", *written], check=True)
+print("wrote", *written)

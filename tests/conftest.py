@@ -68,9 +68,15 @@ def make_user(client: TestClient) -> Callable[..., Api]:
         email = f"user{n}@example.com"
         if "operator" in roles:
             return _make_operator(client, email, list(roles))
-        r = client.post("/api/auth/signup", json={
-            "email": email, "password": "correct horse battery", "display_name": name or f"User {n}",
-            "roles": list(roles) or ["shopper"]})
+        r = client.post(
+            "/api/auth/signup",
+            json={
+                "email": email,
+                "password": "correct horse battery",
+                "display_name": name or f"User {n}",
+                "roles": list(roles) or ["shopper"],
+            },
+        )
         assert r.status_code == 201, r.text
         return Api(client, r.json()["token"], r.json()["user"])
 
@@ -85,8 +91,13 @@ def _make_operator(client: TestClient, email: str, roles: list[str]) -> Api:
 
     async def create() -> None:
         async with rt.db.write() as s:
-            await service.do_create_user(s, email=email, password="correct horse battery",
-                                         display_name="Operator", roles=roles)
+            await service.do_create_user(
+                s,
+                email=email,
+                password="correct horse battery",
+                display_name="Operator",
+                roles=roles,
+            )
 
     client.portal.call(create)  # type: ignore[union-attr]
     r = client.post("/api/auth/login", json={"email": email, "password": "correct horse battery"})
@@ -94,7 +105,9 @@ def _make_operator(client: TestClient, email: str, roles: list[str]) -> Api:
     return Api(client, r.json()["token"], r.json()["user"])
 
 
-def assert_problem(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+def assert_problem(
+    response: httpx.Response, status: int, code: str | None = None
+) -> dict[str, Any]:
     """Bad input must give an RFC 9457 body with a clear message (invariant 7)."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -118,14 +131,32 @@ class LiveServer:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
-        environ = os.environ | {"HAWKER_DATA_DIR": str(data_dir), "HAWKER_ARGON2_TIME_COST": "1",
-                                "HAWKER_ARGON2_MEMORY_KIB": "64", "HAWKER_PORT": str(self.port)}
+        environ = os.environ | {
+            "HAWKER_DATA_DIR": str(data_dir),
+            "HAWKER_ARGON2_TIME_COST": "1",
+            "HAWKER_ARGON2_MEMORY_KIB": "64",
+            "HAWKER_PORT": str(self.port),
+        }
         environ |= env or {}
         self.log = (data_dir.parent / f"server-{self.port}.log").open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "hawker.app:create_app",
-             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
-            env=environ, stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "hawker.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            env=environ,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -54,8 +54,13 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
             await jobs.stop()
             await rt.close()
 
-    app = FastAPI(title="Hawker", version="0.1.0", lifespan=lifespan,
-                  docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app = FastAPI(
+        title="Hawker",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+    )
     app.state.runtime = rt
     app.state.jobs = jobs
     problems.install(app)

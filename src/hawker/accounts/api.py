@@ -7,22 +7,32 @@ from fastapi import APIRouter, Depends
 from hawker.accounts import service
 from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
-from hawker.accounts.schemas import LogIn, SignUp, TokenOut, UserOut
+from hawker.accounts.schemas import LogIn, ProfileUpdate, SignUp, TokenOut, UserOut
 from hawker.infra.runtime import Runtime
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 
 
 def user_out(user: User) -> UserOut:
-    return UserOut(id=user.id, email=user.email, display_name=user.display_name,
-                   roles=sorted(user.roles))
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        avatar_url=user.avatar_url,
+        roles=sorted(user.roles),
+    )
 
 
 @router.post("/auth/signup", status_code=201)
 async def sign_up(body: SignUp, rt: Runtime = Depends(runtime)) -> TokenOut:
     async with rt.db.write() as s:
-        user = await service.do_sign_up(s, email=body.email, password=body.password,
-                                        display_name=body.display_name, roles=body.roles)
+        user = await service.do_sign_up(
+            s,
+            email=body.email,
+            password=body.password,
+            display_name=body.display_name,
+            roles=body.roles,
+        )
         token = await service.do_create_api_token(s, user, "signup")
     return TokenOut(token=token, user=user_out(user))
 
@@ -38,3 +48,14 @@ async def log_in(body: LogIn, rt: Runtime = Depends(runtime)) -> TokenOut:
 @router.get("/me")
 async def me(user: User = Depends(current_user)) -> UserOut:
     return user_out(user)
+
+
+@router.patch("/me")
+async def update_me(
+    body: ProfileUpdate, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> UserOut:
+    async with rt.db.write() as s:
+        fresh = await service.do_update_profile(
+            s, user.id, display_name=body.display_name, avatar_url=body.avatar_url
+        )
+    return user_out(fresh)

@@ -20,10 +20,17 @@ class LogIn(BaseModel):
     token_name: str = Field(default="api", max_length=60)
 
 
+class ProfileUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    display_name: str | None = Field(default=None, min_length=1, max_length=60)
+    avatar_url: str | None = Field(default=None, max_length=500, pattern=r"^(https?://|/)\S*$")
+
+
 class UserOut(BaseModel):
     id: int
     email: str
     display_name: str
+    avatar_url: str
     roles: list[str]
 
 

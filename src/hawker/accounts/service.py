@@ -61,8 +61,7 @@ async def do_create_user(
     session: AsyncSession, *, email: str, password: str, display_name: str, roles: list[str]
 ) -> User:
     """Trusted creation (seeding, operator grants): any role allowed."""
-    user = User(email=email.lower(), display_name=display_name,
-                password_hash=await _hash(password))
+    user = User(email=email.lower(), display_name=display_name, password_hash=await _hash(password))
     user.role_rows = [UserRole(role=r) for r in check_roles(roles)]
     session.add(user)
     await session.flush()
@@ -72,8 +71,9 @@ async def do_create_user(
 async def access_user_by_credentials(session: AsyncSession, email: str, password: str) -> User:
     user = await session.scalar(select(User).where(User.email == email.strip().lower()))
     try:
-        await asyncio.to_thread(_hasher.verify, user.password_hash if user else _DUMMY_HASH,
-                                password)
+        await asyncio.to_thread(
+            _hasher.verify, user.password_hash if user else _DUMMY_HASH, password
+        )
     except (VerificationError, InvalidHashError):
         raise BadCredentials("wrong email or password") from None
     if user is None:
@@ -83,8 +83,11 @@ async def access_user_by_credentials(session: AsyncSession, email: str, password
 
 async def do_start_session(session: AsyncSession, user: User, days: int) -> str:
     token = new_token()
-    session.add(LoginSession(digest=token_digest(token), user_id=user.id,
-                             expires_at=utcnow() + timedelta(days=days)))
+    session.add(
+        LoginSession(
+            digest=token_digest(token), user_id=user.id, expires_at=utcnow() + timedelta(days=days)
+        )
+    )
     return token
 
 
@@ -125,3 +128,14 @@ async def access_user(session: AsyncSession, user_id: int) -> User:
 def check_role(user: User, role: str) -> None:
     if not user.has_role(role):
         raise Forbidden(f"this needs the {role} role")
+
+
+async def do_update_profile(
+    session: AsyncSession, user_id: int, *, display_name: str | None, avatar_url: str | None
+) -> User:
+    user = await access_user(session, user_id)
+    if display_name is not None:
+        user.display_name = display_name.strip()
+    if avatar_url is not None:
+        user.avatar_url = avatar_url
+    return user

@@ -6,8 +6,16 @@ from dataclasses import dataclass
 
 # Minor-unit exponents for the currencies Hawker accepts; ISO 4217.
 CURRENCY_EXPONENT = {"USD": 2, "EUR": 2, "GBP": 2, "CNY": 2, "JPY": 0, "KRW": 0, "SGD": 2, "HKD": 2}
-CURRENCY_SYMBOL = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "KRW": "₩",
-                   "SGD": "S$", "HKD": "HK$"}
+CURRENCY_SYMBOL = {
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "CNY": "¥",
+    "JPY": "¥",
+    "KRW": "₩",
+    "SGD": "S$",
+    "HKD": "HK$",
+}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from huey import SqliteHuey
@@ -20,17 +20,19 @@ from hawker.core.config import Settings
 from hawker.core.ids import new_token
 
 log = logging.getLogger(__name__)
-JobFn = Callable[[], Awaitable[Any]]
+JobFn = Callable[[], Coroutine[Any, Any, Any]]
 
 
-class _InProcessConsumer(Consumer):  # type: ignore[misc]
+class _InProcessConsumer(Consumer):
     def _set_signal_handlers(self) -> None:
         """The server process owns SIGINT/SIGTERM; Huey must not take them over."""
 
 
 class Jobs:
     def __init__(self, settings: Settings) -> None:
-        self.huey: Huey = SqliteHuey(name="hawker", filename=str(settings.data_dir / "jobs.sqlite3"))
+        self.huey: Huey = SqliteHuey(
+            name="hawker", filename=str(settings.data_dir / "jobs.sqlite3")
+        )
         self.loop: asyncio.AbstractEventLoop | None = None
         self._consumer: Consumer | None = None
         self._chains: list[tuple[Any, float]] = []
@@ -63,12 +65,20 @@ class Jobs:
         self.loop = loop
         for task, _seconds in self._chains:
             generation = new_token(8)
-            self.huey.storage.put_data(f"chain:{task.name.removeprefix('every_')}",
-                                       generation.encode())
+            self.huey.storage.put_data(
+                f"chain:{task.name.removeprefix('every_')}", generation.encode()
+            )
             task(generation)
         self._consumer = _InProcessConsumer(
-            self.huey, workers=workers, worker_type="thread", periodic=False,
-            scheduler_interval=1, max_delay=0.5, check_worker_health=False, shutdown_timeout=5)
+            self.huey,
+            workers=workers,
+            worker_type="thread",
+            periodic=False,
+            scheduler_interval=1,
+            max_delay=0.5,
+            check_worker_health=False,
+            shutdown_timeout=5,
+        )
         self._consumer.start()
 
     async def stop(self) -> None:

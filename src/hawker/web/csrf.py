@@ -94,12 +94,23 @@ async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
 
 
 async def _reject(send: Send) -> None:
-    body = json.dumps({
-        "type": "https://hawker.dev/problems/csrf_failed", "title": "CSRF check failed",
-        "status": 403, "code": "csrf_failed",
-        "detail": "missing or wrong CSRF token; reload the page and try again",
-    }).encode()
-    await send({"type": "http.response.start", "status": 403, "headers": [
-        (b"content-type", b"application/problem+json"),
-        (b"content-length", str(len(body)).encode())]})
+    body = json.dumps(
+        {
+            "type": "https://hawker.dev/problems/csrf_failed",
+            "title": "CSRF check failed",
+            "status": 403,
+            "code": "csrf_failed",
+            "detail": "missing or wrong CSRF token; reload the page and try again",
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 403,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

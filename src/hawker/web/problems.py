@@ -16,10 +16,16 @@ log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 
 
-def problem(status: int, code: str, title: str, detail: str, instance: str = "",
-            **extra: Any) -> JSONResponse:
-    body: dict[str, Any] = {"type": f"https://hawker.dev/problems/{code}", "title": title,
-                            "status": status, "detail": detail, "code": code}
+def problem(
+    status: int, code: str, title: str, detail: str, instance: str = "", **extra: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://hawker.dev/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
     if instance:
         body["instance"] = instance
     body.update(extra)

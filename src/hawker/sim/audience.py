@@ -1,0 +1,155 @@
+"""A small simulated audience: bots that watch, chat, like and buy through the public API.
+
+Rates are chosen to look like a modest real room (a chat line every couple of seconds, likes in
+bursts, a purchase every ten seconds or so), not to load-test anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+import websockets
+
+from hawker.sim.catalogue import CHAT_LINES
+from hawker.sim.client import ApiError, HawkerClient
+
+log = logging.getLogger(__name__)
+SANDBOX_CARD = "4242424242424242"
+
+
+@dataclass
+class RoomState:
+    """What the bots know about the room, learnt from its events."""
+
+    pinned: dict[str, Any] | None = None
+    deal: dict[str, Any] | None = None
+    deal_left: int = 0
+    seen: set[int] = field(default_factory=set)
+
+    def apply(self, message: dict[str, Any]) -> None:
+        kind, data = message.get("type"), message.get("data") or {}
+        if kind == "hello":
+            self.pinned = data.get("pinned") or self.pinned
+        elif kind == "pin":
+            self.pinned = data.get("product")
+        elif kind == "unpin":
+            self.pinned = None
+        elif kind == "deal.started":
+            self.deal, self.deal_left = data["deal"], data["deal"].get("left", 0)
+        elif kind == "deal.stock" and self.deal and data.get("deal_id") == self.deal["id"]:
+            self.deal_left = data.get("left", 0)
+        elif kind == "deal.ended" and self.deal and data.get("deal_id") == self.deal["id"]:
+            self.deal = None
+
+
+class Audience:
+    def __init__(
+        self,
+        base_url: str,
+        show_id: int,
+        host: HawkerClient,
+        viewers: list[HawkerClient],
+        lineup: list[dict[str, Any]],
+        seed: int = 7,
+    ) -> None:
+        self.base_url, self.show_id, self.host = base_url, show_id, host
+        self.viewers, self.lineup = viewers, lineup
+        self.rng = random.Random(seed)
+        self.state = RoomState()
+
+    async def run(self) -> None:
+        tasks = [asyncio.create_task(self._viewer(bot, i)) for i, bot in enumerate(self.viewers)]
+        tasks.append(asyncio.create_task(self._host()))
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for t in tasks:
+                t.cancel()
+
+    async def _viewer(self, bot: HawkerClient, index: int) -> None:
+        await asyncio.sleep(index * 0.4)  # arrive over a few seconds, like a real audience
+        after = 0
+        while True:
+            try:
+                async with websockets.connect(bot.ws_url(self.base_url, self.show_id, after)) as ws:
+                    reader = asyncio.create_task(self._read(ws))
+                    try:
+                        await self._act(bot, ws)
+                    finally:
+                        reader.cancel()
+            except (OSError, websockets.WebSocketException):
+                await asyncio.sleep(1 + self.rng.random() * 2)
+
+    async def _read(self, ws: Any) -> None:
+        async for raw in ws:
+            self.state.apply(json.loads(raw))
+
+    async def _act(self, bot: HawkerClient, ws: Any) -> None:
+        while True:
+            await asyncio.sleep(self.rng.uniform(2.0, 9.0))
+            roll = self.rng.random()
+            if roll < 0.3:
+                await ws.send(json.dumps({"type": "chat", "text": self.rng.choice(CHAT_LINES)}))
+            elif roll < 0.75:
+                await ws.send(json.dumps({"type": "like", "count": self.rng.randint(1, 6)}))
+            elif roll < 0.87 or (self.state.deal and self.state.deal_left > 0 and roll < 0.97):
+                await self._buy(bot)
+
+    async def _buy(self, bot: HawkerClient) -> None:
+        deal, pinned = self.state.deal, self.state.pinned
+        if deal and self.state.deal_left > 0:
+            item: dict[str, Any] = {"deal_id": deal["id"], "quantity": 1}
+        elif pinned and pinned.get("skus"):
+            item = {"sku_id": self.rng.choice(pinned["skus"])["id"], "quantity": 1}
+        else:
+            return
+        try:
+            order = await bot.call(
+                "POST",
+                "/api/orders",
+                idempotent=True,
+                json={"items": [item], "channel": "live", "show_id": self.show_id},
+            )
+            await asyncio.sleep(self.rng.uniform(1.0, 4.0))  # filling in the checkout sheet
+            if self.rng.random() < 0.9:  # some carts are abandoned and expire
+                await bot.call(
+                    "POST",
+                    f"/api/orders/{order['id']}/pay",
+                    idempotent=True,
+                    json={"card": SANDBOX_CARD},
+                )
+        except ApiError as e:  # sold out, over the limit: what real buyers hit too
+            log.debug("bot purchase refused: %s", e)
+
+    async def _host(self) -> None:
+        """The host rotates the pinned product and launches a flash deal now and then."""
+        position = 0
+        while True:
+            product = self.lineup[position % len(self.lineup)]
+            with suppress(ApiError):
+                await self.host.call(
+                    "POST", f"/api/shows/{self.show_id}/pin", json={"product_id": product["id"]}
+                )
+            await asyncio.sleep(8)
+            if self.state.deal is None:
+                sku = product["skus"][0]
+                with suppress(ApiError):
+                    await self.host.call(
+                        "POST",
+                        f"/api/shows/{self.show_id}/deals",
+                        json={
+                            "sku_id": sku["id"],
+                            "deal_price": sku["price"] * 7 // 10,
+                            "quantity": 20,
+                            "per_buyer_limit": 2,
+                            "duration_seconds": 90,
+                        },
+                    )
+            await asyncio.sleep(self.rng.uniform(35, 50))
+            position += 1

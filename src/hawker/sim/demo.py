@@ -1,0 +1,153 @@
+"""``hawker demo``: a fresh, seeded, lively marketplace on the embedded default.
+
+Everything is created through the public API (the operator, which cannot self-register, through
+the trusted service path), so the demo exercises the same code shoppers and hosts do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from datetime import timedelta
+from typing import Any
+
+import httpx2 as httpx
+import uvicorn
+
+from hawker.accounts import service as accounts_service
+from hawker.app import create_app
+from hawker.core.clock import utcnow
+from hawker.core.config import Settings, get_settings
+from hawker.infra.runtime import runtime_of
+from hawker.sim.audience import Audience
+from hawker.sim.catalogue import HOSTS, MERCHANTS, PASSWORD, PRODUCTS, SHOPPER_NAMES, SHOWS
+from hawker.sim.client import HawkerClient
+
+log = logging.getLogger(__name__)
+OPERATOR_EMAIL = "operator@demo.hawker.dev"
+SHOPPER_EMAIL = "shopper@demo.hawker.dev"
+
+
+async def _seed(http: httpx.AsyncClient, app: Any) -> tuple[int, HawkerClient, list[Any]]:
+    rt = runtime_of(app)
+    async with rt.db.write() as s:
+        await accounts_service.do_create_user(
+            s, email=OPERATOR_EMAIL, password=PASSWORD, display_name="Ops", roles=["operator"]
+        )
+    shopper = HawkerClient(http)
+    await shopper.sign_up(SHOPPER_EMAIL, PASSWORD, "Demo Shopper", ["shopper"])
+
+    merchants = []
+    for m in MERCHANTS:
+        client = HawkerClient(http)
+        await client.sign_up(m["email"], PASSWORD, m["name"], ["merchant"])
+        await client.call("POST", "/api/merchants/me", json={"name": m["name"]})
+        merchants.append(client)
+    products = []
+    for merchant, title, description, image, skus in PRODUCTS:
+        products.append(
+            await merchants[merchant].call(
+                "POST",
+                "/api/products",
+                json={
+                    "title": title,
+                    "description": description,
+                    "image_url": f"/static/demo/{image}.svg",
+                    "skus": [
+                        {"name": n, "price": p, "currency": "USD", "stock": q} for n, p, q in skus
+                    ],
+                },
+            )
+        )
+
+    hosts = []
+    for h in HOSTS:
+        client = HawkerClient(http)
+        await client.sign_up(h["email"], PASSWORD, h["name"], ["host"])
+        await client.call(
+            "PATCH", "/api/me", json={"avatar_url": f"/static/demo/{h['avatar']}.svg"}
+        )
+        hosts.append(client)
+
+    live_show = 0
+    for host, title, cover, hours, lineup in SHOWS:
+        start = utcnow() + timedelta(hours=hours or 0)
+        show = await hosts[host].call(
+            "POST",
+            "/api/shows",
+            json={
+                "title": title,
+                "description": "",
+                "cover_url": f"/static/demo/{cover}.svg",
+                "scheduled_start": start.isoformat(),
+                "product_ids": [products[i]["id"] for i in lineup],
+            },
+        )
+        if hours is None:
+            live_show = show["id"]
+            await hosts[host].call("POST", f"/api/shows/{live_show}/start")
+    lineup = [products[i] for i in SHOWS[0][4]]
+    return live_show, hosts[SHOWS[0][0]], lineup
+
+
+async def _audience(http: httpx.AsyncClient, count: int) -> list[HawkerClient]:
+    bots = []
+    for i in range(count):
+        bot = HawkerClient(http)
+        name = SHOPPER_NAMES[i % len(SHOPPER_NAMES)]
+        await bot.sign_up(f"bot{i}@demo.hawker.dev", PASSWORD, name, ["shopper"])
+        bots.append(bot)
+    return bots
+
+
+def _banner(base: str, show_id: int) -> str:
+    lines = [
+        "",
+        "  Hawker demo is running",
+        "",
+        f"    Home            {base}/",
+        f"    Live room       {base}/shows/{show_id}",
+        f"    Host studio     {base}/studio/shows/{show_id}",
+        f"    Merchant        {base}/merchant/products",
+        "",
+        f"  Log-ins (password: {PASSWORD})",
+        f"    shopper   {SHOPPER_EMAIL}",
+        f"    host      {HOSTS[0]['email']}",
+        f"    merchant  {MERCHANTS[0]['email']}",
+        f"    operator  {OPERATOR_EMAIL}",
+        "",
+        "  Ctrl+C to stop.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def run_demo(
+    host: str, port: int, *, audience_size: int = 14, settings: Settings | None = None
+) -> None:
+    base_settings = settings or get_settings()
+    data_dir = base_settings.data_dir / "demo"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    demo_settings = base_settings.model_copy(
+        update={"data_dir": data_dir, "host": host, "port": port}
+    )
+    app = create_app(demo_settings)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        if serving.done():
+            serving.result()  # surfaces the start-up error (port taken, ...)
+            return
+        await asyncio.sleep(0.05)
+
+    base = f"http://{host}:{port}"
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        show_id, show_host, lineup = await _seed(http, app)
+        bots = await _audience(http, audience_size)
+        print(_banner(base, show_id), flush=True)
+        crowd = asyncio.create_task(Audience(base, show_id, show_host, bots, lineup).run())
+        try:
+            await serving
+        finally:
+            crowd.cancel()
