@@ -1,0 +1,44 @@
+"""The in-process bus keeps the port's promises: per-channel order, bounded history, resume."""
+
+import asyncio
+
+import pytest
+
+from hawker.infra.bus import MemoryBus, SubscriberDropped
+
+
+async def test_sequence_is_per_channel_and_subscribers_see_order() -> None:
+    bus = MemoryBus(history_size=10)
+    async with bus.subscribe("room:1") as sub:
+        for i in range(3):
+            await bus.publish("room:1", "chat", {"i": i})
+        await bus.publish("room:2", "chat", {"i": 99})
+        got = [await sub.get() for _ in range(3)]
+    assert [e.seq for e in got] == [1, 2, 3]
+    assert [e.data["i"] for e in got] == [0, 1, 2]
+    assert await bus.last_seq("room:2") == 1
+
+
+async def test_history_resumes_after_seq_and_reports_gaps() -> None:
+    bus = MemoryBus(history_size=5)
+    for i in range(8):
+        await bus.publish("room:1", "chat", {"i": i})
+    events, complete = await bus.history("room:1", after=5)
+    assert [e.seq for e in events] == [6, 7, 8] and complete
+    events, complete = await bus.history("room:1", after=1)  # seq 2 and 3 fell out of history
+    assert [e.seq for e in events] == [4, 5, 6, 7, 8] and not complete
+    events, complete = await bus.history("room:1", after=8)
+    assert events == [] and complete
+
+
+async def test_slow_subscriber_is_dropped_not_buffered_forever() -> None:
+    bus = MemoryBus(history_size=5, queue_size=3)
+    async with bus.subscribe("room:1") as slow, bus.subscribe("room:1") as fast:
+        for i in range(5):
+            await bus.publish("room:1", "chat", {"i": i})
+            if i < 4:
+                await fast.get()
+        with pytest.raises(SubscriberDropped):
+            for _ in range(5):
+                await asyncio.wait_for(slow.get(), 1)
+        assert (await fast.get()).seq == 5
