@@ -7,8 +7,10 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from hawker.accounts import api as accounts_api
 from hawker.accounts import service as accounts_service
@@ -24,6 +26,7 @@ from hawker.orders import api as orders_api
 from hawker.web import csrf, pages, problems
 
 log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
 def _ensure_secret(settings: Settings) -> None:
@@ -74,4 +77,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     for module in (accounts_api, catalog_api, live_api, deals_api, orders_api, analytics_api):
         app.include_router(module.router)
     app.include_router(pages.router)
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

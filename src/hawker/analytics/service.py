@@ -1,0 +1,78 @@
+"""Event log: append-only (no update or delete is offered), and the first metrics over it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hawker.analytics.models import Event
+
+EVENT_TYPES = ("room.join", "room.leave", "like", "chat", "product.view", "purchase")
+
+
+async def record(
+    s: AsyncSession,
+    type: str,
+    *,
+    user_id: int | None = None,
+    show_id: int | None = None,
+    product_id: int | None = None,
+    order_id: int | None = None,
+    value: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Append one event in the caller's transaction."""
+    if type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {type!r}")
+    s.add(
+        Event(
+            type=type,
+            user_id=user_id,
+            show_id=show_id,
+            product_id=product_id,
+            order_id=order_id,
+            value=value,
+            data=data,
+        )
+    )
+
+
+async def list_events(
+    s: AsyncSession, *, type: str | None = None, show_id: int | None = None, limit: int = 100
+) -> list[Event]:
+    stmt = select(Event).order_by(Event.id.desc()).limit(limit)
+    if type:
+        stmt = stmt.where(Event.type == type)
+    if show_id is not None:
+        stmt = stmt.where(Event.show_id == show_id)
+    return list(await s.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class ShowMetrics:
+    joins: int
+    unique_viewers: int
+    watch_ms: int
+    likes: int
+    chats: int
+
+
+async def show_metrics(s: AsyncSession, show_id: int) -> ShowMetrics:
+    row = (
+        await s.execute(
+            select(
+                func.count().filter(Event.type == "room.join"),
+                func.count(distinct(Event.user_id)).filter(Event.type == "room.join"),
+                func.coalesce(func.sum(Event.value).filter(Event.type == "room.leave"), 0),
+                func.coalesce(func.sum(Event.value).filter(Event.type == "like"), 0),
+                func.count().filter(Event.type == "chat"),
+            ).where(Event.show_id == show_id)
+        )
+    ).one()
+    return ShowMetrics(
+        joins=row[0], unique_viewers=row[1], watch_ms=int(row[2] or 0), likes=int(row[3] or 0),
+        chats=row[4],
+    )

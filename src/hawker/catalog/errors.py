@@ -1,0 +1,13 @@
+"""Catalog error codes."""
+
+from hawker.core.errors import Conflict, Invalid
+
+
+class StockWouldGoNegative(Conflict):
+    code = "stock_negative"
+    title = "Not enough stock"
+
+
+class BadImage(Invalid):
+    code = "bad_image"
+    title = "Unsupported image"

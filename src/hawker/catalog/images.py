@@ -1,0 +1,40 @@
+"""Product image uploads: accepted only when the bytes really are an image we can serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hawker.catalog.errors import BadImage
+from hawker.core.ids import new_token
+
+# Magic numbers of the formats browsers display; the file name and the declared content type
+# are the uploader's claims, the first bytes are the truth.
+SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "png",
+    b"\xff\xd8\xff": "jpg",
+    b"GIF87a": "gif",
+    b"GIF89a": "gif",
+}
+
+
+def sniff(data: bytes) -> str:
+    for magic, ext in SIGNATURES.items():
+        if data.startswith(magic):
+            return ext
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    raise BadImage("the upload is not a PNG, JPEG, GIF or WebP image")
+
+
+def store_image(media_dir: Path, data: bytes, max_bytes: int) -> str:
+    """Write the image under ``media_dir/products`` and return its public URL."""
+    if not data:
+        raise BadImage("the upload is empty")
+    if len(data) > max_bytes:
+        raise BadImage(f"images may be at most {max_bytes // 1000} kB")
+    ext = sniff(data)
+    folder = media_dir / "products"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{new_token(12)}.{ext}"
+    (folder / name).write_bytes(data)
+    return f"/media/products/{name}"
