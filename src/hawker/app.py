@@ -21,6 +21,7 @@ from hawker.deals import api as deals_api
 from hawker.infra.jobs import Jobs
 from hawker.infra.runtime import Runtime
 from hawker.live import api as live_api
+from hawker.live.hub import RoomHub
 from hawker.migrations import upgrade_async
 from hawker.orders import api as orders_api
 from hawker.web import csrf, pages, problems
@@ -45,15 +46,18 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     _ensure_secret(settings)
     accounts_service.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
     jobs = Jobs(settings)
+    hub = rt.services["hub"] = RoomHub(rt)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await upgrade_async(settings.effective_database_url)
         if run_jobs:
             jobs.start(asyncio.get_running_loop())
+        hub.start()
         try:
             yield
         finally:
+            await hub.stop()
             await jobs.stop()
             await rt.close()
 

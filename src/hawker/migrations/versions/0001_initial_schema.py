@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 19:51:25.894517
+Create Date: 2026-11-28 19:53:12.898771
 """
 
 from collections.abc import Sequence
@@ -134,6 +134,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_products_merchant_id"), ["merchant_id"], unique=False)
 
     op.create_table(
+        "shows",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("cover_url", sa.String(length=500), nullable=False),
+        sa.Column("scheduled_start", sa.DateTime(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=True),
+        sa.Column("ended_at", sa.DateTime(), nullable=True),
+        sa.Column("pinned_product_id", sa.Integer(), nullable=True),
+        sa.Column("likes", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["host_id"], ["users.id"], name=op.f("fk_shows_host_id_users")),
+        sa.ForeignKeyConstraint(
+            ["pinned_product_id"], ["products.id"], name=op.f("fk_shows_pinned_product_id_products")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_shows")),
+    )
+    with op.batch_alter_table("shows", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_shows_host_id"), ["host_id"], unique=False)
+        batch_op.create_index("ix_shows_status_start", ["status", "scheduled_start"], unique=False)
+
+    op.create_table(
         "skus",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.Integer(), nullable=False),
@@ -155,15 +179,117 @@ def upgrade() -> None:
     with op.batch_alter_table("skus", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_skus_product_id"), ["product_id"], unique=False)
 
+    op.create_table(
+        "chat_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("show_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.String(length=1000), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("deleted", sa.Boolean(), nullable=False),
+        sa.Column("deleted_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["show_id"],
+            ["shows.id"],
+            name=op.f("fk_chat_messages_show_id_shows"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_chat_messages_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_chat_messages")),
+    )
+    with op.batch_alter_table("chat_messages", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_chat_messages_show_id"), ["show_id"], unique=False)
+
+    op.create_table(
+        "room_mutes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("show_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("muted_by", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["show_id"], ["shows.id"], name=op.f("fk_room_mutes_show_id_shows"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_room_mutes_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_room_mutes")),
+        sa.UniqueConstraint("show_id", "user_id", name=op.f("uq_room_mutes_show_id")),
+    )
+    with op.batch_alter_table("room_mutes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_room_mutes_show_id"), ["show_id"], unique=False)
+
+    op.create_table(
+        "show_pins",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("show_id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("pinned_at", sa.DateTime(), nullable=False),
+        sa.Column("unpinned_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_show_pins_product_id_products")
+        ),
+        sa.ForeignKeyConstraint(
+            ["show_id"], ["shows.id"], name=op.f("fk_show_pins_show_id_shows"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_show_pins")),
+    )
+    with op.batch_alter_table("show_pins", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_show_pins_show_id"), ["show_id"], unique=False)
+
+    op.create_table(
+        "show_products",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("show_id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_show_products_product_id_products")
+        ),
+        sa.ForeignKeyConstraint(
+            ["show_id"],
+            ["shows.id"],
+            name=op.f("fk_show_products_show_id_shows"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_show_products")),
+        sa.UniqueConstraint("show_id", "product_id", name=op.f("uq_show_products_show_id")),
+    )
+    with op.batch_alter_table("show_products", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_show_products_show_id"), ["show_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("show_products", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_show_products_show_id"))
+
+    op.drop_table("show_products")
+    with op.batch_alter_table("show_pins", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_show_pins_show_id"))
+
+    op.drop_table("show_pins")
+    with op.batch_alter_table("room_mutes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_room_mutes_show_id"))
+
+    op.drop_table("room_mutes")
+    with op.batch_alter_table("chat_messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_chat_messages_show_id"))
+
+    op.drop_table("chat_messages")
     with op.batch_alter_table("skus", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_skus_product_id"))
 
     op.drop_table("skus")
+    with op.batch_alter_table("shows", schema=None) as batch_op:
+        batch_op.drop_index("ix_shows_status_start")
+        batch_op.drop_index(batch_op.f("ix_shows_host_id"))
+
+    op.drop_table("shows")
     with op.batch_alter_table("products", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_products_merchant_id"))
 
