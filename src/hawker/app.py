@@ -18,6 +18,7 @@ from hawker.analytics import api as analytics_api
 from hawker.catalog import api as catalog_api
 from hawker.core.config import Settings, get_settings
 from hawker.deals import api as deals_api
+from hawker.deals import jobs as deals_jobs
 from hawker.infra.jobs import Jobs
 from hawker.infra.runtime import Runtime
 from hawker.live import api as live_api
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     accounts_service.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
     jobs = Jobs(settings)
     hub = rt.services["hub"] = RoomHub(rt)
+    deals_jobs.register_jobs(jobs, rt)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

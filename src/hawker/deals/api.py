@@ -1,7 +1,53 @@
-"""deals JSON API."""
+"""Deals JSON API: hosts launch and end flash deals; anyone sees them. Buying is in orders."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
+
+from hawker.accounts.auth import current_user, runtime
+from hawker.accounts.models import User
+from hawker.deals import service
+from hawker.deals.schemas import DealIn, DealOut
+from hawker.deals.ticker import notify_deal_ended, notify_deal_started
+from hawker.infra.runtime import Runtime
+from hawker.live.service import access_show
 
 router = APIRouter(prefix="/api", tags=["deals"])
+
+
+@router.post("/shows/{show_id}/deals", status_code=201)
+async def launch_deal(
+    show_id: int, body: DealIn, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> DealOut:
+    async with rt.db.write() as s:
+        out = service.deal_out(await service.do_launch_deal(s, user, show_id, body))
+    await notify_deal_started(rt.bus, out)
+    return out
+
+
+@router.get("/shows/{show_id}/deals")
+async def show_deals(
+    show_id: int, limit: int = Query(default=20, ge=1, le=100), rt: Runtime = Depends(runtime)
+) -> list[DealOut]:
+    async with rt.db.read() as s:
+        await access_show(s, show_id)
+        return [service.deal_out(d) for d in await service.list_deals(s, show_id, limit)]
+
+
+@router.get("/deals/{deal_id}")
+async def deal(deal_id: int, rt: Runtime = Depends(runtime)) -> DealOut:
+    async with rt.db.read() as s:
+        return service.deal_out(await service.access_deal(s, deal_id))
+
+
+@router.post("/deals/{deal_id}/end")
+async def end_deal(
+    deal_id: int, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> DealOut:
+    async with rt.db.write() as s:
+        ended = await service.do_end_deal_as_host(s, user, deal_id)
+        current = await service.access_deal(s, deal_id)
+        out = service.deal_out(current)
+    if ended is not None:
+        await notify_deal_ended(rt.bus, out.show_id, deal_id, "ended")
+    return out

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 19:53:12.898771
+Create Date: 2026-11-28 19:55:07.147638
 """
 
 from collections.abc import Sequence
@@ -203,6 +203,44 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_chat_messages_show_id"), ["show_id"], unique=False)
 
     op.create_table(
+        "flash_deals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("show_id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("sku_id", sa.Integer(), nullable=False),
+        sa.Column("deal_price", sa.Integer(), nullable=False),
+        sa.Column("original_price", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("available", sa.Integer(), nullable=False),
+        sa.Column("reserved", sa.Integer(), nullable=False),
+        sa.Column("sold", sa.Integer(), nullable=False),
+        sa.Column("per_buyer_limit", sa.Integer(), nullable=False),
+        sa.Column("starts_at", sa.DateTime(), nullable=False),
+        sa.Column("ends_at", sa.DateTime(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("ended_reason", sa.String(length=10), nullable=True),
+        sa.Column("returned", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("available >= 0", name=op.f("ck_flash_deals_available_nonnegative")),
+        sa.CheckConstraint("deal_price > 0", name=op.f("ck_flash_deals_price_positive")),
+        sa.CheckConstraint("reserved >= 0", name=op.f("ck_flash_deals_reserved_nonnegative")),
+        sa.CheckConstraint("sold >= 0", name=op.f("ck_flash_deals_sold_nonnegative")),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_flash_deals_product_id_products")
+        ),
+        sa.ForeignKeyConstraint(
+            ["show_id"], ["shows.id"], name=op.f("fk_flash_deals_show_id_shows")
+        ),
+        sa.ForeignKeyConstraint(["sku_id"], ["skus.id"], name=op.f("fk_flash_deals_sku_id_skus")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_flash_deals")),
+    )
+    with op.batch_alter_table("flash_deals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_flash_deals_show_id"), ["show_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_flash_deals_sku_id"), ["sku_id"], unique=False)
+        batch_op.create_index("ix_flash_deals_status_ends", ["status", "ends_at"], unique=False)
+
+    op.create_table(
         "room_mutes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("show_id", sa.Integer(), nullable=False),
@@ -260,11 +298,61 @@ def upgrade() -> None:
     with op.batch_alter_table("show_products", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_show_products_show_id"), ["show_id"], unique=False)
 
+    op.create_table(
+        "deal_buyers",
+        sa.Column("deal_id", sa.Integer(), nullable=False),
+        sa.Column("buyer_id", sa.Integer(), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.CheckConstraint("quantity >= 0", name=op.f("ck_deal_buyers_quantity_nonnegative")),
+        sa.ForeignKeyConstraint(
+            ["buyer_id"], ["users.id"], name=op.f("fk_deal_buyers_buyer_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["deal_id"], ["flash_deals.id"], name=op.f("fk_deal_buyers_deal_id_flash_deals")
+        ),
+        sa.PrimaryKeyConstraint("deal_id", "buyer_id", name=op.f("pk_deal_buyers")),
+    )
+    op.create_table(
+        "reservations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("buyer_id", sa.Integer(), nullable=False),
+        sa.Column("sku_id", sa.Integer(), nullable=False),
+        sa.Column("deal_id", sa.Integer(), nullable=True),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("unit_price", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_reservations_quantity_positive")),
+        sa.ForeignKeyConstraint(
+            ["buyer_id"], ["users.id"], name=op.f("fk_reservations_buyer_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["deal_id"], ["flash_deals.id"], name=op.f("fk_reservations_deal_id_flash_deals")
+        ),
+        sa.ForeignKeyConstraint(["sku_id"], ["skus.id"], name=op.f("fk_reservations_sku_id_skus")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reservations")),
+    )
+    with op.batch_alter_table("reservations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reservations_buyer_id"), ["buyer_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reservations_deal_id"), ["deal_id"], unique=False)
+        batch_op.create_index(
+            "ix_reservations_state_expires", ["state", "expires_at"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("reservations", schema=None) as batch_op:
+        batch_op.drop_index("ix_reservations_state_expires")
+        batch_op.drop_index(batch_op.f("ix_reservations_deal_id"))
+        batch_op.drop_index(batch_op.f("ix_reservations_buyer_id"))
+
+    op.drop_table("reservations")
+    op.drop_table("deal_buyers")
     with op.batch_alter_table("show_products", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_show_products_show_id"))
 
@@ -277,6 +365,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_room_mutes_show_id"))
 
     op.drop_table("room_mutes")
+    with op.batch_alter_table("flash_deals", schema=None) as batch_op:
+        batch_op.drop_index("ix_flash_deals_status_ends")
+        batch_op.drop_index(batch_op.f("ix_flash_deals_sku_id"))
+        batch_op.drop_index(batch_op.f("ix_flash_deals_show_id"))
+
+    op.drop_table("flash_deals")
     with op.batch_alter_table("chat_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_chat_messages_show_id"))
 

@@ -1,0 +1,228 @@
+"""The inventory engine (the hot path). Every change is one conditional UPDATE; see ADR 0002.
+
+Accounting (always true, checked by the property tests):
+  SKU   stock    = available + reserved + sold (+ units lent to live deals)
+  deal  quantity = available + reserved + sold + returned   (returned: sent back to the SKU)
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, NoReturn
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hawker.catalog.models import Sku
+from hawker.core.clock import utcnow
+from hawker.core.errors import NotFound
+from hawker.deals.errors import (
+    BuyerLimitExceeded,
+    DealNotLive,
+    DealSoldOut,
+    OutOfStock,
+    ReservationExpired,
+    ReservationNotHeld,
+)
+from hawker.deals.models import DealBuyer, FlashDeal, Reservation
+
+
+def _insert(s: AsyncSession) -> Any:
+    """ON CONFLICT needs the dialect's own insert construct."""
+    return postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+async def do_reserve_sku(
+    s: AsyncSession, *, buyer_id: int, sku_id: int, quantity: int, ttl_seconds: int
+) -> Reservation:
+    row = (
+        await s.execute(
+            update(Sku)
+            .where(Sku.id == sku_id, Sku.available >= quantity)
+            .values(available=Sku.available - quantity, reserved=Sku.reserved + quantity)
+            .returning(Sku.price, Sku.currency)
+        )
+    ).first()
+    if row is None:
+        if await s.get(Sku, sku_id) is None:
+            raise NotFound(f"SKU {sku_id} does not exist")
+        raise OutOfStock(f"only fewer than {quantity} unit(s) of SKU {sku_id} are left")
+    reservation = Reservation(
+        buyer_id=buyer_id,
+        sku_id=sku_id,
+        deal_id=None,
+        quantity=quantity,
+        unit_price=row.price,
+        currency=row.currency,
+        state="held",
+        expires_at=utcnow() + timedelta(seconds=ttl_seconds),
+    )
+    s.add(reservation)
+    await s.flush()
+    return reservation
+
+
+async def do_reserve_deal(
+    s: AsyncSession, *, buyer_id: int, deal_id: int, quantity: int, ttl_seconds: int
+) -> Reservation:
+    now = utcnow()
+    row = (
+        await s.execute(
+            update(FlashDeal)
+            .where(
+                FlashDeal.id == deal_id,
+                FlashDeal.status == "live",
+                FlashDeal.starts_at <= now,
+                FlashDeal.ends_at > now,
+                FlashDeal.available >= quantity,
+            )
+            .values(
+                available=FlashDeal.available - quantity, reserved=FlashDeal.reserved + quantity
+            )
+            .returning(
+                FlashDeal.sku_id,
+                FlashDeal.deal_price,
+                FlashDeal.currency,
+                FlashDeal.per_buyer_limit,
+            )
+        )
+    ).first()
+    if row is None:
+        await _explain_deal_refusal(s, deal_id, quantity, now)
+    if quantity > row.per_buyer_limit:
+        raise BuyerLimitExceeded(f"this deal allows {row.per_buyer_limit} per buyer")
+    insert = _insert(s)
+    stmt = insert(DealBuyer).values(deal_id=deal_id, buyer_id=buyer_id, quantity=quantity)
+    counted = await s.scalar(
+        stmt.on_conflict_do_update(
+            index_elements=[DealBuyer.deal_id, DealBuyer.buyer_id],
+            set_={"quantity": DealBuyer.quantity + quantity},
+            where=DealBuyer.quantity + quantity <= row.per_buyer_limit,
+        ).returning(DealBuyer.quantity)
+    )
+    if counted is None:  # the caller's rollback also undoes the deal decrement above
+        raise BuyerLimitExceeded(
+            f"this deal allows {row.per_buyer_limit} per buyer and you already hold or bought "
+            "your share"
+        )
+    reservation = Reservation(
+        buyer_id=buyer_id,
+        sku_id=row.sku_id,
+        deal_id=deal_id,
+        quantity=quantity,
+        unit_price=row.deal_price,
+        currency=row.currency,
+        state="held",
+        expires_at=now + timedelta(seconds=ttl_seconds),
+    )
+    s.add(reservation)
+    await s.flush()
+    return reservation
+
+
+async def _explain_deal_refusal(s: AsyncSession, deal_id: int, quantity: int, now: Any) -> NoReturn:
+    deal = await s.get(FlashDeal, deal_id)
+    if deal is None:
+        raise NotFound(f"deal {deal_id} does not exist")
+    if deal.status != "live" or deal.ends_at <= now or deal.starts_at > now:
+        raise DealNotLive(f"deal {deal_id} is not live")
+    if quantity > deal.per_buyer_limit:
+        raise BuyerLimitExceeded(f"this deal allows {deal.per_buyer_limit} per buyer")
+    raise DealSoldOut(
+        f"deal {deal_id} has {deal.available} left; you asked for {quantity}"
+        if deal.available
+        else f"deal {deal_id} is sold out"
+    )
+
+
+async def do_settle(s: AsyncSession, reservation_id: int) -> Reservation:
+    """held → paid, only before it expires; the units move from reserved to sold."""
+    row = (
+        await s.execute(
+            update(Reservation)
+            .where(
+                Reservation.id == reservation_id,
+                Reservation.state == "held",
+                Reservation.expires_at > utcnow(),
+            )
+            .values(state="paid")
+            .returning(Reservation.deal_id, Reservation.sku_id, Reservation.quantity)
+        )
+    ).first()
+    if row is None:
+        current = await s.get(Reservation, reservation_id)
+        if current is None:
+            raise NotFound(f"reservation {reservation_id} does not exist")
+        if current.state in ("held", "expired"):
+            raise ReservationExpired("the reservation expired; the stock went back on sale")
+        raise ReservationNotHeld(f"reservation {reservation_id} is {current.state}")
+    q = row.quantity
+    if row.deal_id is not None:
+        await s.execute(
+            update(FlashDeal)
+            .where(FlashDeal.id == row.deal_id)
+            .values(reserved=FlashDeal.reserved - q, sold=FlashDeal.sold + q)
+        )
+    else:
+        await s.execute(
+            update(Sku)
+            .where(Sku.id == row.sku_id)
+            .values(reserved=Sku.reserved - q, sold=Sku.sold + q)
+        )
+    reservation = await s.get(Reservation, reservation_id)
+    assert reservation is not None
+    await s.refresh(reservation)
+    return reservation
+
+
+async def do_release(
+    s: AsyncSession, reservation_id: int, *, state: str = "released"
+) -> Reservation | None:
+    """held → released|expired, at most once; the units go back on sale (to the deal while it
+    is live, else to the SKU). Returns None when the reservation was no longer held."""
+    assert state in ("released", "expired")
+    row = (
+        await s.execute(
+            update(Reservation)
+            .where(Reservation.id == reservation_id, Reservation.state == "held")
+            .values(state=state)
+            .returning(
+                Reservation.deal_id, Reservation.sku_id, Reservation.quantity, Reservation.buyer_id
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    q = row.quantity
+    if row.deal_id is None:
+        await s.execute(
+            update(Sku)
+            .where(Sku.id == row.sku_id)
+            .values(available=Sku.available + q, reserved=Sku.reserved - q)
+        )
+    else:
+        back_in_deal = await s.scalar(
+            update(FlashDeal)
+            .where(FlashDeal.id == row.deal_id, FlashDeal.status == "live")
+            .values(available=FlashDeal.available + q, reserved=FlashDeal.reserved - q)
+            .returning(FlashDeal.id)
+        )
+        if back_in_deal is None:
+            await s.execute(
+                update(FlashDeal)
+                .where(FlashDeal.id == row.deal_id)
+                .values(reserved=FlashDeal.reserved - q, returned=FlashDeal.returned + q)
+            )
+            await s.execute(
+                update(Sku).where(Sku.id == row.sku_id).values(available=Sku.available + q)
+            )
+        await s.execute(
+            update(DealBuyer)
+            .where(DealBuyer.deal_id == row.deal_id, DealBuyer.buyer_id == row.buyer_id)
+            .values(quantity=DealBuyer.quantity - q)
+        )
+    reservation = await s.get(Reservation, reservation_id)
+    assert reservation is not None
+    await s.refresh(reservation)
+    return reservation
