@@ -20,11 +20,13 @@ from hawker.core.config import Settings, get_settings
 from hawker.deals import api as deals_api
 from hawker.deals import jobs as deals_jobs
 from hawker.infra.jobs import Jobs
+from hawker.infra.payments import SandboxPaymentProvider
 from hawker.infra.runtime import Runtime
 from hawker.live import api as live_api
 from hawker.live.hub import RoomHub
 from hawker.migrations import upgrade_async
 from hawker.orders import api as orders_api
+from hawker.orders import jobs as orders_jobs
 from hawker.web import csrf, pages, problems
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,9 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     accounts_service.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
     jobs = Jobs(settings)
     hub = rt.services["hub"] = RoomHub(rt)
+    rt.services["payments"] = SandboxPaymentProvider()
     deals_jobs.register_jobs(jobs, rt)
+    orders_jobs.register_jobs(jobs, rt)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

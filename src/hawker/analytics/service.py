@@ -73,6 +73,9 @@ async def show_metrics(s: AsyncSession, show_id: int) -> ShowMetrics:
         )
     ).one()
     return ShowMetrics(
-        joins=row[0], unique_viewers=row[1], watch_ms=int(row[2] or 0), likes=int(row[3] or 0),
+        joins=row[0],
+        unique_viewers=row[1],
+        watch_ms=int(row[2] or 0),
+        likes=int(row[3] or 0),
         chats=row[4],
     )

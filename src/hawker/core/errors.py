@@ -53,3 +53,18 @@ class RateLimited(HawkerError):
     status = 429
     code = "rate_limited"
     title = "Too many requests"
+
+
+def problem_body(exc: HawkerError, instance: str = "") -> dict[str, Any]:
+    """The RFC 9457 body for a domain error (also stored verbatim for idempotent replays)."""
+    body: dict[str, Any] = {
+        "type": f"https://hawker.dev/problems/{exc.code}",
+        "title": exc.title,
+        "status": exc.status,
+        "detail": exc.detail,
+        "code": exc.code,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(exc.extra)
+    return body

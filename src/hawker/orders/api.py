@@ -1,7 +1,241 @@
-"""orders JSON API."""
+"""Orders JSON API: buy now, cart and checkout, pay, the order life cycle, payment webhooks."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from hawker.accounts.auth import current_user, runtime
+from hawker.accounts.models import User
+from hawker.analytics.service import record
+from hawker.infra.runtime import Runtime
+from hawker.orders import cart, payments, service
+from hawker.orders.idempotency import Keyed, check_key, do_remember, find_replay
+from hawker.orders.notify import notify_paid, notify_stock
+from hawker.orders.schemas import (
+    CartItemIn,
+    CartOut,
+    CartQuantityIn,
+    CheckoutIn,
+    OrderIn,
+    OrderOut,
+    PayIn,
+)
+from hawker.orders.states import STATES
 
 router = APIRouter(prefix="/api", tags=["orders"])
+IDEMPOTENCY = Header(
+    default=None,
+    alias="Idempotency-Key",
+    description="required: a unique key per intended operation",
+)
+
+
+def respond(status: int, body: Any) -> JSONResponse:
+    media = "application/problem+json" if status >= 400 else "application/json"
+    return JSONResponse(body, status_code=status, media_type=media)
+
+
+def keyed(request: Request, user: User, key: str | None, body: str) -> Keyed:
+    return check_key(user.id, key, f"{request.method} {request.url.path}", body)
+
+
+@router.post("/orders", status_code=201, response_model=OrderOut)
+async def place_order(
+    body: OrderIn,
+    request: Request,
+    user: User = Depends(current_user),
+    key: str | None = IDEMPOTENCY,
+    rt: Runtime = Depends(runtime),
+) -> JSONResponse:
+    k = keyed(request, user, key, body.model_dump_json())
+    async with rt.db.write() as s:
+        replay = await find_replay(s, k)
+        if replay is not None:
+            return respond(replay.status_code, replay.response)
+        order = await service.do_place_order(
+            s,
+            user,
+            body.items,
+            channel=body.channel,
+            show_id=body.show_id,
+            ttl_seconds=rt.settings.reservation_ttl_seconds,
+        )
+        out = service.order_out(order).model_dump(mode="json")
+        do_remember(s, k, 201, out)
+    await notify_stock(rt, order)
+    return respond(201, out)
+
+
+@router.post("/orders/{order_id}/pay", response_model=OrderOut)
+async def pay(
+    order_id: int,
+    body: PayIn,
+    request: Request,
+    user: User = Depends(current_user),
+    key: str | None = IDEMPOTENCY,
+    rt: Runtime = Depends(runtime),
+) -> JSONResponse:
+    k = keyed(request, user, key, body.model_dump_json())
+    (status, out), paid = await payments.pay(rt, user, order_id, body.card, k, request.url.path)
+    if paid is not None:
+        async with rt.db.write() as s:
+            for line in paid.lines:
+                await record(
+                    s,
+                    "purchase",
+                    user_id=user.id,
+                    show_id=paid.show_id,
+                    product_id=line.product_id,
+                    order_id=paid.id,
+                    value=line.unit_price * line.quantity,
+                    data={"channel": paid.channel},
+                )
+        await notify_paid(rt, paid, user.display_name)
+    return respond(status, out)
+
+
+@router.post("/orders/{order_id}/refund", response_model=OrderOut)
+async def refund(
+    order_id: int,
+    request: Request,
+    user: User = Depends(current_user),
+    key: str | None = IDEMPOTENCY,
+    rt: Runtime = Depends(runtime),
+) -> JSONResponse:
+    k = keyed(request, user, key, "")
+    return respond(*await payments.refund(rt, user, order_id, k, request.url.path))
+
+
+@router.post("/orders/{order_id}/cancel")
+async def cancel(
+    order_id: int, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> OrderOut:
+    async with rt.db.write() as s:
+        order = await service.do_cancel(s, await service.access_order_as_buyer(s, user, order_id))
+    await notify_stock(rt, order)
+    return service.order_out(order)
+
+
+async def _merchant_move(rt: Runtime, user: User, order_id: int, to: str) -> OrderOut:
+    async with rt.db.write() as s:
+        order = await service.access_order_as_merchant(s, user, order_id)
+        return service.order_out(await service.do_transition(s, order, to))
+
+
+@router.post("/orders/{order_id}/ship")
+async def ship(
+    order_id: int, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> OrderOut:
+    return await _merchant_move(rt, user, order_id, "shipped")
+
+
+@router.post("/orders/{order_id}/deliver")
+async def deliver(
+    order_id: int, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> OrderOut:
+    return await _merchant_move(rt, user, order_id, "delivered")
+
+
+@router.post("/orders/{order_id}/complete")
+async def complete(
+    order_id: int, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> OrderOut:
+    async with rt.db.write() as s:
+        order = await service.access_order_as_buyer(s, user, order_id)
+        return service.order_out(await service.do_transition(s, order, "completed"))
+
+
+@router.get("/orders")
+async def my_orders(
+    user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> list[OrderOut]:
+    async with rt.db.read() as s:
+        return [service.order_out(o) for o in await service.list_buyer_orders(s, user)]
+
+
+@router.get("/orders/{order_id}")
+async def order(
+    order_id: int, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> OrderOut:
+    async with rt.db.read() as s:
+        return service.order_out(await service.access_order_as_buyer(s, user, order_id))
+
+
+@router.get("/merchant/orders")
+async def merchant_orders(
+    status: str | None = Query(default=None, pattern="^(" + "|".join(STATES) + ")$"),
+    user: User = Depends(current_user),
+    rt: Runtime = Depends(runtime),
+) -> list[OrderOut]:
+    async with rt.db.read() as s:
+        found = await service.list_merchant_orders(s, user, status)
+        return [service.order_out(o) for o in found]
+
+
+@router.get("/cart")
+async def get_cart(user: User = Depends(current_user), rt: Runtime = Depends(runtime)) -> CartOut:
+    async with rt.db.read() as s:
+        return await cart.cart_out(s, user)
+
+
+@router.post("/cart/items", status_code=201)
+async def add_to_cart(
+    body: CartItemIn, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> CartOut:
+    async with rt.db.write() as s:
+        await cart.do_add(s, user, body.sku_id, body.quantity)
+        return await cart.cart_out(s, user)
+
+
+@router.patch("/cart/items/{sku_id}")
+async def set_cart_quantity(
+    sku_id: int,
+    body: CartQuantityIn,
+    user: User = Depends(current_user),
+    rt: Runtime = Depends(runtime),
+) -> CartOut:
+    async with rt.db.write() as s:
+        await cart.do_set_quantity(s, user, sku_id, body.quantity)
+        return await cart.cart_out(s, user)
+
+
+@router.delete("/cart/items/{sku_id}")
+async def remove_from_cart(
+    sku_id: int, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> CartOut:
+    async with rt.db.write() as s:
+        await cart.do_remove(s, user, sku_id)
+        return await cart.cart_out(s, user)
+
+
+@router.post("/cart/checkout", status_code=201, response_model=list[OrderOut])
+async def checkout(
+    body: CheckoutIn,
+    request: Request,
+    user: User = Depends(current_user),
+    key: str | None = IDEMPOTENCY,
+    rt: Runtime = Depends(runtime),
+) -> JSONResponse:
+    k = keyed(request, user, key, body.model_dump_json())
+    async with rt.db.write() as s:
+        replay = await find_replay(s, k)
+        if replay is not None:
+            return respond(replay.status_code, replay.response)
+        orders = await cart.do_checkout(
+            s, user, channel=body.channel, ttl_seconds=rt.settings.reservation_ttl_seconds
+        )
+        out = [service.order_out(o).model_dump(mode="json") for o in orders]
+        do_remember(s, k, 201, out)
+    return respond(201, out)
+
+
+@router.post("/webhooks/payments")
+async def payment_webhook(
+    request: Request,
+    rt: Runtime = Depends(runtime),
+    signature: str = Header(default="", alias="X-Hawker-Signature"),
+) -> dict[str, Any]:
+    return await payments.webhook(rt, await request.body(), signature)

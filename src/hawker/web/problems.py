@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
-from hawker.core.errors import HawkerError
+from hawker.core.errors import HawkerError, problem_body
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -39,7 +39,9 @@ def _location(loc: tuple[Any, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(HawkerError)
     async def domain_error(request: Request, exc: HawkerError) -> Response:
-        return problem(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
+        return JSONResponse(
+            problem_body(exc, request.url.path), status_code=exc.status, media_type=PROBLEM
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 19:55:07.147638
+Create Date: 2026-11-28 20:03:31.021660
 """
 
 from collections.abc import Sequence
@@ -45,6 +45,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_events_type"), ["type"], unique=False)
 
     op.create_table(
+        "payment_events",
+        sa.Column("id", sa.String(length=60), nullable=False),
+        sa.Column("type", sa.String(length=30), nullable=False),
+        sa.Column("payment_id", sa.String(length=40), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=True),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("received_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_events")),
+    )
+    with op.batch_alter_table("payment_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_payment_events_payment_id"), ["payment_id"], unique=False
+        )
+
+    op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
@@ -69,6 +84,21 @@ def upgrade() -> None:
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "idempotency_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("response", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_idempotency_records_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_records")),
+        sa.UniqueConstraint("user_id", "key", name=op.f("uq_idempotency_records_user_id")),
+    )
     op.create_table(
         "login_sessions",
         sa.Column("digest", sa.String(length=64), nullable=False),
@@ -180,6 +210,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_skus_product_id"), ["product_id"], unique=False)
 
     op.create_table(
+        "cart_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("sku_id", sa.Integer(), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("added_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["sku_id"], ["skus.id"], name=op.f("fk_cart_items_sku_id_skus")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_cart_items_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cart_items")),
+        sa.UniqueConstraint("user_id", "sku_id", name=op.f("uq_cart_items_user_id")),
+    )
+    with op.batch_alter_table("cart_items", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_cart_items_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "chat_messages",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("show_id", sa.Integer(), nullable=False),
@@ -239,6 +286,40 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_flash_deals_show_id"), ["show_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_flash_deals_sku_id"), ["sku_id"], unique=False)
         batch_op.create_index("ix_flash_deals_status_ends", ["status", "ends_at"], unique=False)
+
+    op.create_table(
+        "orders",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("buyer_id", sa.Integer(), nullable=False),
+        sa.Column("merchant_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("show_id", sa.Integer(), nullable=True),
+        sa.Column("host_id", sa.Integer(), nullable=True),
+        sa.Column("payment_id", sa.String(length=40), nullable=True),
+        sa.Column("refunded_amount", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("paid_at", sa.DateTime(), nullable=True),
+        sa.Column("shipped_at", sa.DateTime(), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(), nullable=True),
+        sa.Column("closed_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["buyer_id"], ["users.id"], name=op.f("fk_orders_buyer_id_users")),
+        sa.ForeignKeyConstraint(["host_id"], ["users.id"], name=op.f("fk_orders_host_id_users")),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"], ["merchants.id"], name=op.f("fk_orders_merchant_id_merchants")
+        ),
+        sa.ForeignKeyConstraint(["show_id"], ["shows.id"], name=op.f("fk_orders_show_id_shows")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
+    )
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_orders_buyer_id"), ["buyer_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_orders_merchant_id"), ["merchant_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_orders_payment_id"), ["payment_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_orders_show_id"), ["show_id"], unique=False)
+        batch_op.create_index("ix_orders_status_expires", ["status", "expires_at"], unique=False)
 
     op.create_table(
         "room_mutes",
@@ -341,11 +422,46 @@ def upgrade() -> None:
             "ix_reservations_state_expires", ["state", "expires_at"], unique=False
         )
 
+    op.create_table(
+        "order_lines",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("sku_id", sa.Integer(), nullable=False),
+        sa.Column("deal_id", sa.Integer(), nullable=True),
+        sa.Column("reservation_id", sa.Integer(), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("unit_price", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["deal_id"], ["flash_deals.id"], name=op.f("fk_order_lines_deal_id_flash_deals")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_order_lines_order_id_orders")
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_order_lines_product_id_products")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reservation_id"],
+            ["reservations.id"],
+            name=op.f("fk_order_lines_reservation_id_reservations"),
+        ),
+        sa.ForeignKeyConstraint(["sku_id"], ["skus.id"], name=op.f("fk_order_lines_sku_id_skus")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_order_lines")),
+    )
+    with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_order_lines_order_id"), ["order_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_order_lines_order_id"))
+
+    op.drop_table("order_lines")
     with op.batch_alter_table("reservations", schema=None) as batch_op:
         batch_op.drop_index("ix_reservations_state_expires")
         batch_op.drop_index(batch_op.f("ix_reservations_deal_id"))
@@ -365,6 +481,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_room_mutes_show_id"))
 
     op.drop_table("room_mutes")
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_index("ix_orders_status_expires")
+        batch_op.drop_index(batch_op.f("ix_orders_show_id"))
+        batch_op.drop_index(batch_op.f("ix_orders_payment_id"))
+        batch_op.drop_index(batch_op.f("ix_orders_merchant_id"))
+        batch_op.drop_index(batch_op.f("ix_orders_buyer_id"))
+
+    op.drop_table("orders")
     with op.batch_alter_table("flash_deals", schema=None) as batch_op:
         batch_op.drop_index("ix_flash_deals_status_ends")
         batch_op.drop_index(batch_op.f("ix_flash_deals_sku_id"))
@@ -375,6 +499,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_chat_messages_show_id"))
 
     op.drop_table("chat_messages")
+    with op.batch_alter_table("cart_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cart_items_user_id"))
+
+    op.drop_table("cart_items")
     with op.batch_alter_table("skus", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_skus_product_id"))
 
@@ -397,11 +525,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_login_sessions_user_id"))
 
     op.drop_table("login_sessions")
+    op.drop_table("idempotency_records")
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_tokens_user_id"))
 
     op.drop_table("api_tokens")
     op.drop_table("users")
+    with op.batch_alter_table("payment_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payment_events_payment_id"))
+
+    op.drop_table("payment_events")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_events_type"))
         batch_op.drop_index(batch_op.f("ix_events_show_id"))

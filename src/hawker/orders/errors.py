@@ -1,0 +1,41 @@
+"""Orders error codes."""
+
+from hawker.core.errors import Conflict, HawkerError, Invalid
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+    title = "Order cannot change to that state"
+
+
+class IdempotencyKeyRequired(HawkerError):
+    status = 400
+    code = "idempotency_key_required"
+    title = "Idempotency-Key header required"
+
+
+class IdempotencyKeyReused(Invalid):
+    code = "idempotency_key_reused"
+    title = "Idempotency-Key reused with a different request"
+
+
+class MixedOrder(Invalid):
+    code = "mixed_order"
+    title = "Items must share one merchant and one currency"
+
+
+class PaymentDeclined(HawkerError):
+    status = 402
+    code = "payment_declined"
+    title = "Payment declined"
+
+
+class BadSignature(HawkerError):
+    status = 401
+    code = "bad_signature"
+    title = "Webhook signature invalid"
+
+
+class EmptyCart(Invalid):
+    code = "empty_cart"
+    title = "Cart is empty"

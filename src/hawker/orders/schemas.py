@@ -1,0 +1,97 @@
+"""Orders API shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+CHANNELS = ("live", "video", "feed", "search", "direct", "replay")
+CHANNEL_PATTERN = "^(" + "|".join(CHANNELS) + ")$"
+
+
+class ItemIn(BaseModel):
+    """One line to buy: a SKU at its price, or a flash deal at the deal price."""
+
+    model_config = ConfigDict(extra="forbid")
+    sku_id: int | None = Field(default=None, ge=1)
+    deal_id: int | None = Field(default=None, ge=1)
+    quantity: int = Field(ge=1, le=99)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ItemIn:
+        if (self.sku_id is None) == (self.deal_id is None):
+            raise ValueError("give exactly one of sku_id or deal_id")
+        return self
+
+
+class OrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    items: list[ItemIn] = Field(min_length=1, max_length=20)
+    channel: str = Field(default="direct", pattern=CHANNEL_PATTERN)
+    show_id: int | None = Field(default=None, ge=1)
+
+
+class PayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    card: str = Field(pattern=r"^[0-9 ]{12,23}$")
+
+
+class CartItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sku_id: int = Field(ge=1)
+    quantity: int = Field(default=1, ge=1, le=99)
+
+
+class CartQuantityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    quantity: int = Field(ge=1, le=99)
+
+
+class CheckoutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    channel: str = Field(default="direct", pattern=CHANNEL_PATTERN)
+
+
+class LineOut(BaseModel):
+    product_id: int
+    sku_id: int
+    deal_id: int | None
+    title: str
+    quantity: int
+    unit_price: int
+
+
+class OrderOut(BaseModel):
+    id: int
+    buyer_id: int
+    merchant_id: int
+    status: str
+    currency: str
+    total: int
+    total_display: str
+    channel: str
+    show_id: int | None
+    host_id: int | None
+    created_at: datetime
+    expires_at: datetime
+    paid_at: datetime | None
+    refunded_amount: int
+    lines: list[LineOut]
+
+
+class CartLineOut(BaseModel):
+    sku_id: int
+    product_id: int
+    title: str
+    sku_name: str
+    image_url: str
+    quantity: int
+    unit_price: int
+    currency: str
+    available: int
+
+
+class CartOut(BaseModel):
+    items: list[CartLineOut]
+    totals: dict[str, int]

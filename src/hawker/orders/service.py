@@ -1,0 +1,260 @@
+"""Orders rules: placing orders on reserved stock, paying, moving through the state machine.
+
+Every status change is a conditional UPDATE from the state it was read in, so two racing
+actors (a payment and the expiry job, say) resolve to exactly one winner.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hawker.accounts.models import User
+from hawker.catalog.models import Merchant, Product, Sku
+from hawker.core.clock import utcnow
+from hawker.core.errors import Forbidden, NotFound
+from hawker.core.money import format_money
+from hawker.deals import service as deals
+from hawker.deals.models import FlashDeal
+from hawker.live.service import access_show
+from hawker.orders.errors import IllegalTransition, MixedOrder
+from hawker.orders.models import Order, OrderLine
+from hawker.orders.schemas import ItemIn, LineOut, OrderOut
+from hawker.orders.states import GMV_STATES, check_transition
+
+STAMP = {
+    "paid": "paid_at",
+    "shipped": "shipped_at",
+    "delivered": "delivered_at",
+    "completed": "closed_at",
+    "cancelled": "closed_at",
+    "refunded": "closed_at",
+}
+
+
+async def _reserve_line(s: AsyncSession, buyer: User, item: ItemIn, ttl: int) -> dict[str, Any]:
+    if item.deal_id is not None:
+        r = await deals.do_reserve_deal(
+            s, buyer_id=buyer.id, deal_id=item.deal_id, quantity=item.quantity, ttl_seconds=ttl
+        )
+    else:
+        assert item.sku_id is not None
+        r = await deals.do_reserve_sku(
+            s, buyer_id=buyer.id, sku_id=item.sku_id, quantity=item.quantity, ttl_seconds=ttl
+        )
+    row = (
+        await s.execute(
+            select(Product.id, Product.title, Product.merchant_id, Sku.name)
+            .join(Sku, Sku.product_id == Product.id)
+            .where(Sku.id == r.sku_id)
+        )
+    ).one()
+    return {
+        "reservation": r,
+        "product_id": row.id,
+        "merchant_id": row.merchant_id,
+        "title": f"{row.title} · {row.name}",
+    }
+
+
+async def do_place_order(
+    s: AsyncSession,
+    buyer: User,
+    items: list[ItemIn],
+    *,
+    channel: str,
+    show_id: int | None,
+    ttl_seconds: int,
+) -> Order:
+    """Reserve every line (all or nothing: any refusal rolls the unit back) and open a pending
+    order. Attribution (channel, show, host) is decided here, once."""
+    lines = [await _reserve_line(s, buyer, item, ttl_seconds) for item in items]
+    merchants = {line["merchant_id"] for line in lines}
+    currencies = {line["reservation"].currency for line in lines}
+    if len(merchants) > 1 or len(currencies) > 1:
+        raise MixedOrder(
+            "an order holds products of one merchant in one currency; "
+            "use the cart to buy from several merchants"
+        )
+    deal_ids = [line["reservation"].deal_id for line in lines if line["reservation"].deal_id]
+    if show_id is None and deal_ids:
+        show_id = await s.scalar(select(FlashDeal.show_id).where(FlashDeal.id == deal_ids[0]))
+        channel = "live" if channel == "direct" else channel
+    host_id = (await access_show(s, show_id)).host_id if show_id is not None else None
+    now = utcnow()
+    order = Order(
+        buyer_id=buyer.id,
+        merchant_id=merchants.pop(),
+        status="pending",
+        currency=currencies.pop(),
+        channel=channel,
+        show_id=show_id,
+        host_id=host_id,
+        total=sum(line["reservation"].unit_price * line["reservation"].quantity for line in lines),
+        created_at=now,
+        expires_at=now + timedelta(seconds=ttl_seconds),
+        refunded_amount=0,
+    )
+    order.lines = [
+        OrderLine(
+            product_id=line["product_id"],
+            sku_id=line["reservation"].sku_id,
+            deal_id=line["reservation"].deal_id,
+            reservation_id=line["reservation"].id,
+            quantity=line["reservation"].quantity,
+            unit_price=line["reservation"].unit_price,
+            title=line["title"],
+        )
+        for line in lines
+    ]
+    s.add(order)
+    await s.flush()
+    return order
+
+
+async def access_order(s: AsyncSession, order_id: int) -> Order:
+    order = await s.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"order {order_id} does not exist")
+    return order
+
+
+async def access_order_as_buyer(s: AsyncSession, user: User, order_id: int) -> Order:
+    order = await access_order(s, order_id)
+    if order.buyer_id != user.id and "operator" not in user.roles:
+        raise NotFound(f"order {order_id} does not exist")  # no hint that it exists
+    return order
+
+
+async def access_order_as_merchant(s: AsyncSession, user: User, order_id: int) -> Order:
+    order = await access_order(s, order_id)
+    if "operator" in user.roles:
+        return order
+    owner = await s.scalar(select(Merchant.owner_id).where(Merchant.id == order.merchant_id))
+    if owner != user.id:
+        raise Forbidden(f"order {order_id} belongs to another merchant")
+    return order
+
+
+async def do_transition(s: AsyncSession, order: Order, to: str, **values: Any) -> Order:
+    """Move ``order`` from the state it was read in to ``to``, or fail loudly."""
+    check_transition(order.id, order.status, to)
+    values = {"status": to, STAMP[to]: utcnow(), **values}
+    changed = await s.scalar(
+        update(Order)
+        .where(Order.id == order.id, Order.status == order.status)
+        .values(**values)
+        .returning(Order.id)
+    )
+    if changed is None:
+        await s.refresh(order)
+        raise IllegalTransition(
+            f"order {order.id} is now {order.status}; it cannot become {to}",
+            status_now=order.status,
+        )
+    await s.refresh(order)
+    return order
+
+
+async def do_mark_paid(s: AsyncSession, order: Order, payment_id: str) -> Order:
+    """Settle every reservation (fails if any expired), then pending → paid."""
+    for line in order.lines:
+        await deals.do_settle(s, line.reservation_id)
+    return await do_transition(s, order, "paid", payment_id=payment_id)
+
+
+async def do_cancel(s: AsyncSession, order: Order, *, expired: bool = False) -> Order:
+    """pending → cancelled, returning the reserved stock."""
+    order = await do_transition(s, order, "cancelled")
+    for line in order.lines:
+        await deals.do_release(s, line.reservation_id, state="expired" if expired else "released")
+    return order
+
+
+async def due_orders(s: AsyncSession, limit: int = 200) -> list[int]:
+    return list(
+        await s.scalars(
+            select(Order.id)
+            .where(Order.status == "pending", Order.expires_at <= utcnow())
+            .limit(limit)
+        )
+    )
+
+
+async def list_buyer_orders(s: AsyncSession, user: User, limit: int = 50) -> list[Order]:
+    return list(
+        await s.scalars(
+            select(Order).where(Order.buyer_id == user.id).order_by(Order.id.desc()).limit(limit)
+        )
+    )
+
+
+async def list_merchant_orders(
+    s: AsyncSession, user: User, status: str | None, limit: int = 100
+) -> list[Order]:
+    stmt = select(Order).join(Merchant, Merchant.id == Order.merchant_id)
+    if "operator" not in user.roles:
+        stmt = stmt.where(Merchant.owner_id == user.id)
+    if status:
+        stmt = stmt.where(Order.status == status)
+    return list(await s.scalars(stmt.order_by(Order.id.desc()).limit(limit)))
+
+
+async def show_stats(s: AsyncSession, show_id: int) -> dict[str, Any]:
+    row = (
+        await s.execute(
+            select(
+                func.coalesce(func.sum(Order.total - Order.refunded_amount), 0),
+                func.count(),
+                func.max(Order.currency),
+            ).where(Order.show_id == show_id, Order.status.in_(GMV_STATES))
+        )
+    ).one()
+    return {
+        "gmv": int(row[0]),
+        "orders": int(row[1]),
+        "currency": row[2] or "USD",
+        "gmv_display": format_money(int(row[0]), row[2] or "USD"),
+    }
+
+
+async def deal_left(s: AsyncSession, deal_ids: list[int]) -> dict[int, tuple[int, int]]:
+    rows = await s.execute(
+        select(FlashDeal.id, FlashDeal.show_id, FlashDeal.available).where(
+            FlashDeal.id.in_(deal_ids)
+        )
+    )
+    return {r.id: (r.show_id, r.available) for r in rows}
+
+
+def order_out(order: Order) -> OrderOut:
+    return OrderOut(
+        id=order.id,
+        buyer_id=order.buyer_id,
+        merchant_id=order.merchant_id,
+        status=order.status,
+        currency=order.currency,
+        total=order.total,
+        total_display=format_money(order.total, order.currency),
+        channel=order.channel,
+        show_id=order.show_id,
+        host_id=order.host_id,
+        created_at=order.created_at,
+        expires_at=order.expires_at,
+        paid_at=order.paid_at,
+        refunded_amount=order.refunded_amount,
+        lines=[
+            LineOut(
+                product_id=x.product_id,
+                sku_id=x.sku_id,
+                deal_id=x.deal_id,
+                title=x.title,
+                quantity=x.quantity,
+                unit_price=x.unit_price,
+            )
+            for x in order.lines
+        ],
+    )
