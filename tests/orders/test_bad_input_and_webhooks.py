@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from hawker.infra.payments import sign
 from hawker.infra.runtime import runtime_of
-from tests.conftest import Api, assert_problem
+from tests.conftest import assert_problem
 from tests.orders.conftest import buy, key, pay, sku_counts
 
 
