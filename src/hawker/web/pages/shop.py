@@ -1,0 +1,70 @@
+"""Shopper pages outside the live room: product, cart, checkout (pay each order), my orders.
+
+They render from service functions in one read unit; buying, cart changes and paying happen in
+the browser against the JSON API (``shop.js``), which owns the rules and idempotency.
+"""
+
+from __future__ import annotations
+
+from fastapi import Depends, Query
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hawker.accounts.auth import current_user, runtime
+from hawker.accounts.models import User
+from hawker.catalog import service as catalog
+from hawker.infra.runtime import Runtime
+from hawker.orders import cart
+from hawker.orders import service as orders
+from hawker.web.pages.common import page_router
+from hawker.web.render import render
+
+router = page_router()
+
+
+@router.get("/products/{product_id}")
+async def product(request: Request, product_id: int, rt: Runtime = Depends(runtime)) -> Response:
+    async with rt.db.read() as s:
+        found = await catalog.access_product(s, product_id)
+        out = catalog.product_out(found)
+        more = [
+            catalog.product_out(p)
+            for p in await catalog.list_products(s, merchant_id=found.merchant_id, limit=6)
+            if p.id != product_id
+        ]
+    return render(request, "shop/product.html", product=out, more=more[:5])
+
+
+@router.get("/cart")
+async def cart_page(
+    request: Request, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> Response:
+    async with rt.db.read() as s:
+        out = await cart.cart_out(s, user)
+    return render(request, "shop/cart.html", cart=out)
+
+
+@router.get("/checkout")
+async def checkout(
+    request: Request,
+    ids: str = Query(default="", alias="orders", max_length=200, pattern=r"^[0-9,]*$"),
+    user: User = Depends(current_user),
+    rt: Runtime = Depends(runtime),
+) -> Response:
+    wanted = [int(i) for i in ids.split(",") if i][:20]
+    async with rt.db.read() as s:
+        if wanted:
+            found = [await orders.access_order_as_buyer(s, user, i) for i in wanted]
+        else:
+            found = [o for o in await orders.list_buyer_orders(s, user) if o.status == "pending"]
+        out = [orders.order_out(o) for o in found]
+    return render(request, "shop/checkout.html", orders=out)
+
+
+@router.get("/orders")
+async def my_orders(
+    request: Request, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> Response:
+    async with rt.db.read() as s:
+        out = [orders.order_out(o) for o in await orders.list_buyer_orders(s, user)]
+    return render(request, "shop/orders.html", orders=out)
