@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from hawker.accounts import service
-from hawker.accounts.auth import current_user, runtime
+from hawker.accounts.auth import credential_cache, current_user, runtime
 from hawker.accounts.models import User
 from hawker.accounts.schemas import LogIn, ProfileUpdate, SignUp, TokenOut, UserOut
 from hawker.infra.runtime import Runtime
@@ -58,4 +58,5 @@ async def update_me(
         fresh = await service.do_update_profile(
             s, user.id, display_name=body.display_name, avatar_url=body.avatar_url
         )
+    credential_cache(rt).clear()  # cached users carry the old profile
     return user_out(fresh)

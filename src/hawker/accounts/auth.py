@@ -5,6 +5,8 @@ FastAPI dependencies; permission checks on resources live in each context's ``ac
 
 from __future__ import annotations
 
+import time
+
 from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
@@ -14,6 +16,43 @@ from hawker.core.errors import Unauthenticated
 from hawker.infra.runtime import Runtime, runtime_of
 
 SESSION_COOKIE = "hawker_session"
+CACHE_SECONDS = 30.0
+
+
+class CredentialCache:
+    """Recently resolved tokens and session cookies, so a busy client (a flash sale) does not
+    cost a database round trip per request just to say who it is. Entries live for
+    ``CACHE_SECONDS``; log-out evicts at once in this process."""
+
+    def __init__(self, ttl: float = CACHE_SECONDS, size: int = 50_000) -> None:
+        self.ttl, self.size = ttl, size
+        self._entries: dict[str, tuple[float, User]] = {}
+
+    def get(self, credential: str) -> User | None:
+        hit = self._entries.get(credential)
+        if hit is None or hit[0] < time.monotonic():
+            self._entries.pop(credential, None)
+            return None
+        return hit[1]
+
+    def put(self, credential: str, user: User) -> None:
+        if len(self._entries) >= self.size:
+            self._entries.clear()  # crude but bounded; refilled on the next requests
+        self._entries[credential] = (time.monotonic() + self.ttl, user)
+
+    def evict(self, credential: str) -> None:
+        self._entries.pop(credential, None)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def credential_cache(rt: Runtime) -> CredentialCache:
+    cache = rt.services.get("credential_cache")
+    if cache is None:
+        cache = rt.services["credential_cache"] = CredentialCache()
+    assert isinstance(cache, CredentialCache)
+    return cache
 
 
 def runtime(conn: HTTPConnection) -> Runtime:
@@ -28,11 +67,18 @@ async def optional_user(conn: HTTPConnection) -> User | None:
     rt = runtime_of(conn.app)
     user: User | None = None
     header = conn.headers.get("authorization", "")
-    async with rt.db.read() as s:
-        if header.lower().startswith("bearer "):
-            user = await service.access_user_by_api_token(s, header[7:].strip())
-        elif token := conn.cookies.get(SESSION_COOKIE):
-            user = await service.access_user_by_session(s, token)
+    bearer = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    cookie = "" if bearer else conn.cookies.get(SESSION_COOKIE, "")
+    credential = f"t:{bearer}" if bearer else f"s:{cookie}" if cookie else ""
+    cache = credential_cache(rt)
+    if credential and (user := cache.get(credential)) is None:
+        async with rt.db.read() as s:
+            if bearer:
+                user = await service.access_user_by_api_token(s, bearer)
+            else:
+                user = await service.access_user_by_session(s, cookie)
+        if user is not None:
+            cache.put(credential, user)
     conn.state.user = user
     return user
 

@@ -132,7 +132,9 @@ async def _explain_deal_refusal(s: AsyncSession, deal_id: int, quantity: int, no
     raise DealSoldOut(
         f"deal {deal_id} has {deal.available} left; you asked for {quantity}"
         if deal.available
-        else f"deal {deal_id} is sold out"
+        else f"deal {deal_id} is sold out",
+        deal_id=deal_id,
+        left=deal.available,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
+from hawker.deals.gate import SoldOutGate, sold_out_gate
 from hawker.deals.schemas import DealOut
 from hawker.infra.bus import Bus
 from hawker.infra.runtime import Runtime
@@ -26,13 +27,14 @@ async def notify_deal_ended(bus: Bus, show_id: int, deal_id: int, reason: str) -
 
 
 class DealTicker:
-    def __init__(self, bus: Bus, period: float) -> None:
-        self.bus, self.period = bus, period
+    def __init__(self, bus: Bus, period: float, gate: SoldOutGate) -> None:
+        self.bus, self.period, self.gate = bus, period, gate
         self._pending: dict[int, tuple[int, int]] = {}  # deal -> (show, left)
         self._published: dict[int, int] = {}
         self._timers: dict[int, asyncio.TimerHandle] = {}
 
     async def stock_changed(self, show_id: int, deal_id: int, left: int) -> None:
+        self.gate.observed(deal_id, left)
         before = self._published.get(deal_id)
         if left == 0 or before == 0 or before is None:
             await self._publish(show_id, deal_id, left)
@@ -64,6 +66,8 @@ class DealTicker:
 def deal_ticker(rt: Runtime) -> DealTicker:
     ticker = rt.services.get("deal_ticker")
     if ticker is None:
-        ticker = rt.services["deal_ticker"] = DealTicker(rt.bus, rt.settings.coalesce_seconds)
+        ticker = rt.services["deal_ticker"] = DealTicker(
+            rt.bus, rt.settings.coalesce_seconds, sold_out_gate(rt)
+        )
     assert isinstance(ticker, DealTicker)
     return ticker

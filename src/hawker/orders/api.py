@@ -6,10 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 
 from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
 from hawker.analytics.service import record
+from hawker.deals.errors import DealSoldOut
+from hawker.deals.gate import sold_out_gate
 from hawker.infra.runtime import Runtime
 from hawker.orders import cart, payments, service
 from hawker.orders.idempotency import Keyed, check_key, do_remember, find_replay
@@ -51,22 +54,51 @@ async def place_order(
     rt: Runtime = Depends(runtime),
 ) -> JSONResponse:
     k = keyed(request, user, key, body.model_dump_json())
-    async with rt.db.write() as s:
-        replay = await find_replay(s, k)
-        if replay is not None:
-            return respond(replay.status_code, replay.response)
-        order = await service.do_place_order(
-            s,
-            user,
-            body.items,
-            channel=body.channel,
-            show_id=body.show_id,
-            ttl_seconds=rt.settings.reservation_ttl_seconds,
-        )
-        out = service.order_out(order).model_dump(mode="json")
-        do_remember(s, k, 201, out)
+    replay = await _replay(rt, k)
+    if replay is not None:
+        return replay
+    gate = sold_out_gate(rt)
+    try:
+        async with rt.db.write() as s:
+            # Checked once this request holds the write turn, before any statement runs: in a
+            # burst, everyone queued behind the buyer who took the last unit is refused here.
+            for item in body.items:
+                if item.deal_id is not None and gate.is_sold_out(item.deal_id):
+                    raise DealSoldOut(
+                        f"deal {item.deal_id} is sold out", deal_id=item.deal_id, left=0
+                    )
+            order = await service.do_place_order(
+                s,
+                user,
+                body.items,
+                channel=body.channel,
+                show_id=body.show_id,
+                ttl_seconds=rt.settings.reservation_ttl_seconds,
+            )
+            out = service.order_out(order).model_dump(mode="json")
+            do_remember(s, k, 201, out)
+    except DealSoldOut as e:
+        gate.observed(e.extra["deal_id"], e.extra["left"])
+        raise
+    except IntegrityError as e:
+        return await _raced_replay(rt, k, e)
     await notify_stock(rt, order)
     return respond(201, out)
+
+
+async def _replay(rt: Runtime, k: Keyed) -> JSONResponse | None:
+    """A read-only look for an earlier response; the write below does not repeat it because
+    the unique (user, key) constraint catches a concurrent twin at commit."""
+    async with rt.db.read() as s:
+        replay = await find_replay(s, k)
+    return respond(replay.status_code, replay.response) if replay is not None else None
+
+
+async def _raced_replay(rt: Runtime, k: Keyed, error: IntegrityError) -> JSONResponse:
+    replay = await _replay(rt, k)
+    if replay is None:  # not a duplicate key: a genuine integrity failure
+        raise error
+    return replay
 
 
 @router.post("/orders/{order_id}/pay", response_model=OrderOut)
@@ -220,15 +252,18 @@ async def checkout(
     rt: Runtime = Depends(runtime),
 ) -> JSONResponse:
     k = keyed(request, user, key, body.model_dump_json())
-    async with rt.db.write() as s:
-        replay = await find_replay(s, k)
-        if replay is not None:
-            return respond(replay.status_code, replay.response)
-        orders = await cart.do_checkout(
-            s, user, channel=body.channel, ttl_seconds=rt.settings.reservation_ttl_seconds
-        )
-        out = [service.order_out(o).model_dump(mode="json") for o in orders]
-        do_remember(s, k, 201, out)
+    replay = await _replay(rt, k)
+    if replay is not None:
+        return replay
+    try:
+        async with rt.db.write() as s:
+            orders = await cart.do_checkout(
+                s, user, channel=body.channel, ttl_seconds=rt.settings.reservation_ttl_seconds
+            )
+            out = [service.order_out(o).model_dump(mode="json") for o in orders]
+            do_remember(s, k, 201, out)
+    except IntegrityError as e:
+        return await _raced_replay(rt, k, e)
     return respond(201, out)
 
 

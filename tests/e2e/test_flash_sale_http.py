@@ -1,0 +1,180 @@
+"""Invariant 1 over real HTTP: hundreds of concurrent buyers against a running server race for
+a 50-unit flash deal. Exactly 50 reservations, never negative, nobody over the limit; unpaid
+reservations expire through the background job and their units go back on sale."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+
+from tests.conftest import LiveServer
+
+BUYERS = 500
+DOUBLE_DIPPERS = 100  # buyers who fire two requests at once to test the per-buyer limit
+UNITS = 50
+
+
+def counters(server: LiveServer, deal_id: int) -> dict[str, Any]:
+    db = sqlite3.connect(f"file:{server.data_dir / 'hawker.sqlite3'}?mode=ro", uri=True)
+    try:
+        deal = db.execute(
+            "SELECT available, reserved, sold, quantity FROM flash_deals WHERE id = ?", (deal_id,)
+        ).fetchone()
+        per_buyer = db.execute(
+            "SELECT buyer_id, SUM(quantity) FROM reservations WHERE "
+            "deal_id = ? AND state IN ('held', 'paid') GROUP BY buyer_id",
+            (deal_id,),
+        ).fetchall()
+        states = dict(
+            db.execute(
+                "SELECT state, COUNT(*) FROM reservations WHERE deal_id = ? GROUP BY state",
+                (deal_id,),
+            ).fetchall()
+        )
+    finally:
+        db.close()
+    return {
+        "deal": deal,
+        "max_per_buyer": max((q for _, q in per_buyer), default=0),
+        "states": states,
+    }
+
+
+async def setup_sale(http: httpx.AsyncClient) -> tuple[int, list[str]]:
+    async def sign_up(name: str, roles: list[str]) -> str:
+        r = await http.post(
+            "/api/auth/signup",
+            json={
+                "email": f"{name}@example.com",
+                "password": "correct horse battery",
+                "display_name": name,
+                "roles": roles,
+            },
+        )
+        assert r.status_code == 201, r.text
+        return str(r.json()["token"])
+
+    merchant, host = await sign_up("merchant", ["merchant"]), await sign_up("host", ["host"])
+    product = (
+        await http.post(
+            "/api/products",
+            headers={"Authorization": f"Bearer {merchant}"},
+            json={
+                "title": "Hoodie",
+                "skus": [{"name": "M", "price": 4500, "currency": "USD", "stock": 200}],
+            },
+        )
+    ).json()
+    auth = {"Authorization": f"Bearer {host}"}
+    show = (
+        await http.post(
+            "/api/shows",
+            headers=auth,
+            json={
+                "title": "Drop",
+                "scheduled_start": "2026-01-01T10:00:00Z",
+                "product_ids": [product["id"]],
+            },
+        )
+    ).json()
+    await http.post(f"/api/shows/{show['id']}/start", headers=auth)
+    deal = await http.post(
+        f"/api/shows/{show['id']}/deals",
+        headers=auth,
+        json={
+            "sku_id": product["skus"][0]["id"],
+            "deal_price": 1999,
+            "quantity": UNITS,
+            "per_buyer_limit": 1,
+            "duration_seconds": 600,
+        },
+    )
+    assert deal.status_code == 201, deal.text
+    gate = asyncio.Semaphore(50)
+
+    async def buyer(i: int) -> str:
+        async with gate:
+            return await sign_up(f"buyer{i}", ["shopper"])
+
+    tokens = await asyncio.gather(*(buyer(i) for i in range(BUYERS)))
+    return int(deal.json()["id"]), list(tokens)
+
+
+async def race(
+    http: httpx.AsyncClient, deal_id: int, tokens: list[str]
+) -> list[tuple[str, int, str, int]]:
+    start = asyncio.Event()
+
+    async def attempt(token: str) -> tuple[str, int, str, int]:
+        await start.wait()
+        r = await http.post(
+            "/api/orders",
+            json={"items": [{"deal_id": deal_id, "quantity": 1}]},
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+        )
+        body = r.json()
+        return token, r.status_code, body.get("code", ""), body.get("id", 0)
+
+    tasks = [asyncio.create_task(attempt(t)) for t in tokens + tokens[:DOUBLE_DIPPERS]]
+    await asyncio.sleep(0.2)  # every request is parked at the gate
+    start.set()
+    return list(await asyncio.gather(*tasks))
+
+
+@pytest.mark.slow
+def test_hundreds_of_concurrent_buyers_never_oversell(
+    live_server: Callable[..., LiveServer],
+) -> None:
+    server = live_server(HAWKER_RESERVATION_TTL_SECONDS="8", HAWKER_EXPIRY_SWEEP_SECONDS="0.5")
+
+    async def scenario() -> tuple[int, list[tuple[str, int, str, int]]]:
+        limits = httpx.Limits(max_connections=BUYERS + DOUBLE_DIPPERS)
+        async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=120) as http:
+            deal_id, tokens = await setup_sale(http)
+            results = await race(http, deal_id, tokens)
+            won = [(t, oid) for t, status, _, oid in results if status == 201]
+            for token, order_id in won[:20]:  # 20 winners pay, 30 let it lapse
+                r = await http.post(
+                    f"/api/orders/{order_id}/pay",
+                    json={"card": "4242424242424242"},
+                    headers={
+                        "Authorization": f"Bearer {token}",
+                        "Idempotency-Key": uuid.uuid4().hex,
+                    },
+                )
+                assert r.status_code == 200, r.text
+            return deal_id, results
+
+    deal_id, results = asyncio.run(scenario())
+    assert len(results) == BUYERS + DOUBLE_DIPPERS
+    statuses = Counter(status for _, status, _, _ in results)
+    assert statuses[201] == UNITS, statuses
+    assert statuses[409] == len(results) - UNITS, statuses  # refusals are clean, never a 500
+    assert {code for _, status, code, _ in results if status == 409} <= {
+        "deal_sold_out",
+        "buyer_limit_exceeded",
+    }
+    winners = Counter(token for token, status, _, _ in results if status == 201)
+    assert max(winners.values()) == 1  # nobody over their limit
+
+    state = counters(server, deal_id)
+    available, reserved, sold, quantity = state["deal"]
+    assert (available, reserved, sold) == (0, UNITS - 20, 20) and quantity == UNITS
+    assert state["max_per_buyer"] == 1
+
+    deadline = time.monotonic() + 60  # the expiry job returns the 30 lapsed units
+    while time.monotonic() < deadline:
+        state = counters(server, deal_id)
+        if state["deal"][:3] == (UNITS - 20, 0, 20):
+            break
+        time.sleep(0.5)
+    assert state["deal"][:3] == (UNITS - 20, 0, 20), state
+    assert state["states"] == {"paid": 20, "expired": UNITS - 20}
