@@ -28,7 +28,10 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--port", type=int, default=settings.port)
     sub.add_parser("migrate", help="create or upgrade the database schema")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    logging.getLogger("hawker").setLevel(logging.INFO)
 
     if args.command == "migrate":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -40,3 +43,7 @@ def main(argv: list[str] | None = None) -> None:
         from hawker.sim.demo import run_demo
 
         asyncio.run(run_demo(args.host, args.port))
+
+
+if __name__ == "__main__":
+    main()

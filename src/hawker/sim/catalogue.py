@@ -87,7 +87,7 @@ CHAT_LINES = [
     "hi from Lisbon!",
     "that colour is gorgeous",
     "does it come in a bigger size?",
-    "just bought one 🙌",
+    "just bought one!",
     "is shipping free?",
     "how long does the battery last?",
     "love this show",
@@ -101,7 +101,7 @@ CHAT_LINES = [
     "added to cart",
     "is it vegan?",
     "any discount codes?",
-    "🔥🔥🔥",
+    "this is fire",
     "so soft!",
     "waiting for the deal",
 ]
