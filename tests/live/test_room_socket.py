@@ -165,3 +165,20 @@ def test_studio_socket_is_for_the_host(
         raise AssertionError("a stranger got the studio feed")
     except Exception as e:  # starlette raises WebSocketDisconnect with the close code
         assert getattr(e, "code", None) == 4403
+
+
+def test_after_zero_replays_from_the_start_and_no_after_streams_live_only(
+    live_show: Callable[..., dict[str, Any]],
+) -> None:
+    ctx = live_show()
+    sid, host, client = ctx["show"]["id"], ctx["host"], ctx["host"].client
+    host.post(f"/api/shows/{sid}/chat", json={"text": "before you came"})
+    with connect(client, sid, after=0) as ws:
+        hello = ws.receive_json()
+        replay = [ws.receive_json() for _ in range(hello["seq"])]
+    assert [m["seq"] for m in replay] == list(range(1, hello["seq"] + 1))
+    assert any(m["type"] == "chat" and m["data"]["text"] == "before you came" for m in replay)
+    with client.websocket_connect(f"/ws/shows/{sid}") as ws:
+        assert ws.receive_json()["type"] == "hello"
+        host.post(f"/api/shows/{sid}/chat", json={"text": "now"})
+        assert receive_until(ws, "chat")["data"]["text"] == "now"

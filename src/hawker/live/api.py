@@ -213,7 +213,7 @@ class _Sender:
 
 
 @router.websocket("/ws/shows/{show_id}")
-async def room_socket(ws: WebSocket, show_id: int, after: int = 0, token: str = "") -> None:
+async def room_socket(ws: WebSocket, show_id: int, after: int = -1, token: str = "") -> None:
     rt = runtime_of(ws.app)
     hub = hub_of(rt)
     user = await _socket_user(ws, token)
@@ -247,7 +247,7 @@ async def room_socket(ws: WebSocket, show_id: int, after: int = 0, token: str = 
                     },
                 }
             )
-            if after:
+            if after >= 0:  # a page that rendered at seq N asks for everything after N
                 missed, complete = await rt.bus.history(channel, after)
                 if not complete:
                     await send({"type": "resync", "seq": last, "data": {}})
