@@ -27,6 +27,8 @@ from typing import Any
 import aiohttp
 import httpx2 as httpx
 
+from hawker.sim.flash_sale import prepare_sale
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -71,67 +73,6 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("server did not start")
 
 
-async def prepare(http: httpx.AsyncClient, buyers: int, stock: int) -> tuple[int, list[str]]:
-    tag = uuid.uuid4().hex[:8]
-
-    async def sign_up(name: str, roles: list[str]) -> str:
-        r = await http.post(
-            "/api/auth/signup",
-            json={
-                "email": f"{name}-{tag}@example.com",
-                "password": "bench-password",
-                "display_name": name,
-                "roles": roles,
-            },
-        )
-        r.raise_for_status()
-        return str(r.json()["token"])
-
-    merchant, host = await sign_up("merchant", ["merchant"]), await sign_up("host", ["host"])
-    product = (
-        await http.post(
-            "/api/products",
-            headers={"Authorization": f"Bearer {merchant}"},
-            json={
-                "title": "Bench hoodie",
-                "skus": [{"name": "M", "price": 5000, "currency": "USD", "stock": stock}],
-            },
-        )
-    ).json()
-    auth = {"Authorization": f"Bearer {host}"}
-    show = (
-        await http.post(
-            "/api/shows",
-            headers=auth,
-            json={
-                "title": "Bench",
-                "scheduled_start": "2026-01-01T00:00:00Z",
-                "product_ids": [product["id"]],
-            },
-        )
-    ).json()
-    (await http.post(f"/api/shows/{show['id']}/start", headers=auth)).raise_for_status()
-    deal = await http.post(
-        f"/api/shows/{show['id']}/deals",
-        headers=auth,
-        json={
-            "sku_id": product["skus"][0]["id"],
-            "deal_price": 999,
-            "quantity": stock,
-            "per_buyer_limit": 1,
-            "duration_seconds": 3600,
-        },
-    )
-    deal.raise_for_status()
-    gate = asyncio.Semaphore(64)
-
-    async def buyer(i: int) -> str:
-        async with gate:
-            return await sign_up(f"buyer{i}", ["shopper"])
-
-    return int(deal.json()["id"]), list(await asyncio.gather(*(buyer(i) for i in range(buyers))))
-
-
 async def burst(
     http: aiohttp.ClientSession, requests: list[dict[str, Any]]
 ) -> tuple[float, list[tuple[int, float]]]:
@@ -161,7 +102,8 @@ def pct(values: list[float], q: float) -> float:
 
 async def run(url: str, buyers: int, stock: int, rounds: int) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=url, timeout=300) as http:
-        deal_id, tokens = await prepare(http, buyers, stock)
+        sale = await prepare_sale(http, buyers=buyers, stock=stock, units=stock)
+        deal_id, tokens = sale.deal_id, sale.buyer_tokens
         for token in tokens:  # buyers are already in the room, signed in, when a deal drops
             await http.get("/api/me", headers={"Authorization": f"Bearer {token}"})
     connector = aiohttp.TCPConnector(limit=buyers)

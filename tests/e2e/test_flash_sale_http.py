@@ -15,6 +15,7 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
+from hawker.sim.flash_sale import prepare_sale
 from tests.conftest import LiveServer
 
 BUYERS = 500
@@ -48,66 +49,6 @@ def counters(server: LiveServer, deal_id: int) -> dict[str, Any]:
     }
 
 
-async def setup_sale(http: httpx.AsyncClient) -> tuple[int, list[str]]:
-    async def sign_up(name: str, roles: list[str]) -> str:
-        r = await http.post(
-            "/api/auth/signup",
-            json={
-                "email": f"{name}@example.com",
-                "password": "correct horse battery",
-                "display_name": name,
-                "roles": roles,
-            },
-        )
-        assert r.status_code == 201, r.text
-        return str(r.json()["token"])
-
-    merchant, host = await sign_up("merchant", ["merchant"]), await sign_up("host", ["host"])
-    product = (
-        await http.post(
-            "/api/products",
-            headers={"Authorization": f"Bearer {merchant}"},
-            json={
-                "title": "Hoodie",
-                "skus": [{"name": "M", "price": 4500, "currency": "USD", "stock": 200}],
-            },
-        )
-    ).json()
-    auth = {"Authorization": f"Bearer {host}"}
-    show = (
-        await http.post(
-            "/api/shows",
-            headers=auth,
-            json={
-                "title": "Drop",
-                "scheduled_start": "2026-01-01T10:00:00Z",
-                "product_ids": [product["id"]],
-            },
-        )
-    ).json()
-    await http.post(f"/api/shows/{show['id']}/start", headers=auth)
-    deal = await http.post(
-        f"/api/shows/{show['id']}/deals",
-        headers=auth,
-        json={
-            "sku_id": product["skus"][0]["id"],
-            "deal_price": 1999,
-            "quantity": UNITS,
-            "per_buyer_limit": 1,
-            "duration_seconds": 600,
-        },
-    )
-    assert deal.status_code == 201, deal.text
-    gate = asyncio.Semaphore(50)
-
-    async def buyer(i: int) -> str:
-        async with gate:
-            return await sign_up(f"buyer{i}", ["shopper"])
-
-    tokens = await asyncio.gather(*(buyer(i) for i in range(BUYERS)))
-    return int(deal.json()["id"]), list(tokens)
-
-
 async def race(
     http: httpx.AsyncClient, deal_id: int, tokens: list[str]
 ) -> list[tuple[str, int, str, int]]:
@@ -138,7 +79,8 @@ def test_hundreds_of_concurrent_buyers_never_oversell(
     async def scenario() -> tuple[int, list[tuple[str, int, str, int]]]:
         limits = httpx.Limits(max_connections=BUYERS + DOUBLE_DIPPERS)
         async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=120) as http:
-            deal_id, tokens = await setup_sale(http)
+            sale = await prepare_sale(http, buyers=BUYERS, stock=200, units=UNITS)
+            deal_id, tokens = sale.deal_id, sale.buyer_tokens
             results = await race(http, deal_id, tokens)
             won = [(t, oid) for t, status, _, oid in results if status == 201]
             for token, order_id in won[:20]:  # 20 winners pay, 30 let it lapse
