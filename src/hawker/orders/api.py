@@ -89,8 +89,8 @@ async def place_order(
 async def _replay(rt: Runtime, k: Keyed) -> JSONResponse | None:
     """A read-only look for an earlier response; the write below does not repeat it because
     the unique (user, key) constraint catches a concurrent twin at commit."""
-    async with rt.db.read() as s:
-        replay = await find_replay(s, k)
+    async with rt.db.read_engine.connect() as conn:  # a bare connection: no ORM session
+        replay = await find_replay(conn, k)
     return respond(replay.status_code, replay.response) if replay is not None else None
 
 

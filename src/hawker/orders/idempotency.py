@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hawker.orders.errors import IdempotencyKeyRequired, IdempotencyKeyReused
 from hawker.orders.models import IdempotencyRecord
@@ -36,17 +36,31 @@ def check_key(user_id: int, key: str | None, scope: str, body: str) -> Keyed:
     return Keyed(user_id, key.strip(), fingerprint)
 
 
-async def find_replay(s: AsyncSession, keyed: Keyed) -> IdempotencyRecord | None:
-    record = await s.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == keyed.user_id, IdempotencyRecord.key == keyed.key
+@dataclass(frozen=True)
+class Replay:
+    status_code: int
+    response: Any
+
+
+async def find_replay(s: AsyncSession | AsyncConnection, keyed: Keyed) -> Replay | None:
+    # Columns, not an ORM entity: this runs on every money-moving request, and skipping the
+    # identity map roughly halves its cost.
+    row = (
+        await s.execute(
+            select(
+                IdempotencyRecord.fingerprint,
+                IdempotencyRecord.status_code,
+                IdempotencyRecord.response,
+            ).where(IdempotencyRecord.user_id == keyed.user_id, IdempotencyRecord.key == keyed.key)
         )
-    )
-    if record is not None and record.fingerprint != keyed.fingerprint:
+    ).first()
+    if row is None:
+        return None
+    if row.fingerprint != keyed.fingerprint:
         raise IdempotencyKeyReused(
             "this Idempotency-Key was already used for a different request; use a new key"
         )
-    return record
+    return Replay(row.status_code, row.response)
 
 
 def do_remember(s: AsyncSession, keyed: Keyed, status_code: int, response: Any) -> None:
