@@ -27,7 +27,7 @@ from hawker.live.models import Show, ShowProduct
 
 T = TypeVar("T")
 INITIAL_STOCK = 12
-BUYERS = 3
+BUYERS = 2
 
 
 class Inventory(RuleBasedStateMachine):
@@ -124,12 +124,20 @@ class Inventory(RuleBasedStateMachine):
         )
         self.run(self._attempt(lambda s: service.do_launch_deal(s, self.host, self.show_id, spec)))
 
-    @rule(buyer=st.integers(0, BUYERS - 1), quantity=st.integers(1, 3), pick=st.randoms())
-    def reserve_deal(self, buyer: int, quantity: int, pick: Any) -> None:
+    @rule(
+        buyer=st.integers(0, BUYERS - 1),
+        quantity=st.integers(1, 3),
+        pick=st.randoms(),
+        tries=st.integers(1, 4),
+    )
+    def reserve_deal(self, buyer: int, quantity: int, pick: Any, tries: int) -> None:
+        """One buyer tapping Buy up to four times in a row: presses on the per-buyer limit."""
         live = self.run(self._ids(select(FlashDeal.id).where(FlashDeal.status == "live")))
         deals = live or self.run(self._ids(select(FlashDeal.id)))  # ended ones must refuse
-        if deals:
-            deal_id = pick.choice(deals)
+        if not deals:
+            return
+        deal_id = pick.choice(deals)
+        for _ in range(tries):
             self.run(
                 self._attempt(
                     lambda s: service.do_reserve_deal(
@@ -231,5 +239,5 @@ class Inventory(RuleBasedStateMachine):
         self.tmp.cleanup()
 
 
-Inventory.TestCase.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
+Inventory.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)
 TestInventory = Inventory.TestCase
