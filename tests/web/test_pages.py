@@ -218,9 +218,13 @@ def test_login_logout_and_next_stays_local(
     assert client.get("/orders").status_code == 200
     assert client.get("/login?next=/cart", follow_redirects=False).headers["location"] == "/cart"
 
+    stolen = client.cookies.get("hawker_session")
     out = client.post("/logout", data={"csrf_token": csrf(client)}, follow_redirects=False)
     assert out.status_code == 303
     assert client.get("/orders", follow_redirects=False).status_code == 303
+    # the old cookie is dead at once, not when the credential cache would have expired it
+    replayed = client.get("/api/me", headers={"Cookie": f"hawker_session={stolen}"})
+    assert replayed.status_code == 401
     again = form_login(client, shopper.user["email"], "https://evil.example/")
     assert again.headers["location"] == "/"
 
