@@ -132,14 +132,20 @@ def test_deal_purchase_uses_the_deal_and_its_limits(
         )
         .json()
     )
-    buyer = ctx["buyer"]
-    order = buy(buyer, [{"deal_id": deal["id"], "quantity": 1}]).json()
+    buyer, headers = ctx["buyer"], key()
+    body = {"items": [{"deal_id": deal["id"], "quantity": 1}]}
+    order = buyer.post("/api/orders", json=body, headers=headers).json()
     assert (order["total"], order["channel"], order["show_id"]) == (1500, "live", ctx["show"]["id"])
+    assert order["host_id"] == ctx["host"].user["id"]
     assert_problem(
         buy(buyer, [{"deal_id": deal["id"], "quantity": 1}]), 409, "buyer_limit_exceeded"
     )
     assert buy(make_user(), [{"deal_id": deal["id"], "quantity": 1}]).status_code == 201
     assert_problem(buy(make_user(), [{"deal_id": deal["id"], "quantity": 1}]), 409, "deal_sold_out")
+    # Sold out now, and refused before the write lock; a retry of the winning request still
+    # gets its order back rather than a "sold out" it never saw.
+    again = buyer.post("/api/orders", json=body, headers=headers)
+    assert again.status_code == 201 and again.json() == order
     assert len(buyer.get("/api/orders").json()) == 1
 
 

@@ -55,7 +55,9 @@ def credential_cache(rt: Runtime) -> CredentialCache:
     return cache
 
 
-def runtime(conn: HTTPConnection) -> Runtime:
+async def runtime(conn: HTTPConnection) -> Runtime:
+    """A coroutine on purpose: FastAPI runs plain-function dependencies on a worker thread,
+    a hop per request that showed up in the flash-sale profile."""
     return runtime_of(conn.app)
 
 

@@ -11,17 +11,19 @@ from sqlalchemy.exc import IntegrityError
 from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
 from hawker.analytics.service import record
+from hawker.core.errors import problem_body
 from hawker.deals.errors import DealSoldOut
-from hawker.deals.gate import sold_out_gate
+from hawker.deals.gate import SoldOutGate, sold_out_gate
 from hawker.infra.runtime import Runtime
 from hawker.orders import cart, payments, service
 from hawker.orders.idempotency import Keyed, check_key, do_remember, find_replay
-from hawker.orders.notify import notify_paid, notify_stock
+from hawker.orders.notify import notify_left, notify_paid, notify_stock
 from hawker.orders.schemas import (
     CartItemIn,
     CartOut,
     CartQuantityIn,
     CheckoutIn,
+    ItemIn,
     OrderIn,
     OrderOut,
     PayIn,
@@ -29,6 +31,8 @@ from hawker.orders.schemas import (
 from hawker.orders.states import STATES
 
 router = APIRouter(prefix="/api", tags=["orders"])
+
+
 IDEMPOTENCY = Header(
     default=None,
     alias="Idempotency-Key",
@@ -54,20 +58,24 @@ async def place_order(
     rt: Runtime = Depends(runtime),
 ) -> JSONResponse:
     k = keyed(request, user, key, body.model_dump_json())
-    replay = await _replay(rt, k)
-    if replay is not None:
-        return replay
     gate = sold_out_gate(rt)
+    if (sold_out := _sold_out(gate, body.items)) is not None:
+        # Most of a flash-sale burst ends here, without queueing for the write lock; a retry of
+        # a request that did win still gets its order back.
+        earlier = await _replay(rt, k)
+        if earlier is not None:
+            return earlier
+        return respond(sold_out.status, problem_body(sold_out, request.url.path))
     try:
         async with rt.db.write() as s:
-            # Checked once this request holds the write turn, before any statement runs: in a
-            # burst, everyone queued behind the buyer who took the last unit is refused here.
-            for item in body.items:
-                if item.deal_id is not None and gate.is_sold_out(item.deal_id):
-                    raise DealSoldOut(
-                        f"deal {item.deal_id} is sold out", deal_id=item.deal_id, left=0
-                    )
-            order = await service.do_place_order(
+            replay = await find_replay(s, k)
+            if replay is not None:
+                return respond(replay.status_code, replay.response)
+            # Checked again at this request's write turn: in a burst, everyone queued behind the
+            # buyer who took the last unit is refused here, before any statement runs.
+            if (sold_out := _sold_out(gate, body.items)) is not None:
+                raise sold_out
+            placed = await service.do_place_order(
                 s,
                 user,
                 body.items,
@@ -75,20 +83,27 @@ async def place_order(
                 show_id=body.show_id,
                 ttl_seconds=rt.settings.reservation_ttl_seconds,
             )
-            out = service.order_out(order).model_dump(mode="json")
-            do_remember(s, k, 201, out)
+            out = service.order_out(placed.order).model_dump(mode="json")
+            await do_remember(s, k, 201, out)
     except DealSoldOut as e:
         gate.observed(e.extra["deal_id"], e.extra["left"])
         raise
     except IntegrityError as e:
         return await _raced_replay(rt, k, e)
-    await notify_stock(rt, order)
+    await notify_left(rt, placed.deals_left)
     return respond(201, out)
 
 
+def _sold_out(gate: SoldOutGate, items: list[ItemIn]) -> DealSoldOut | None:
+    for item in items:
+        if item.deal_id is not None and gate.is_sold_out(item.deal_id):
+            return DealSoldOut(f"deal {item.deal_id} is sold out", deal_id=item.deal_id, left=0)
+    return None
+
+
 async def _replay(rt: Runtime, k: Keyed) -> JSONResponse | None:
-    """A read-only look for an earlier response; the write below does not repeat it because
-    the unique (user, key) constraint catches a concurrent twin at commit."""
+    """A read-only look for an earlier response, outside any write unit. A concurrent twin that
+    both miss is caught by the unique (user, key) constraint when the second one stores."""
     async with rt.db.read_engine.connect() as conn:  # a bare connection: no ORM session
         replay = await find_replay(conn, k)
     return respond(replay.status_code, replay.response) if replay is not None else None
@@ -252,16 +267,16 @@ async def checkout(
     rt: Runtime = Depends(runtime),
 ) -> JSONResponse:
     k = keyed(request, user, key, body.model_dump_json())
-    replay = await _replay(rt, k)
-    if replay is not None:
-        return replay
     try:
         async with rt.db.write() as s:
+            replay = await find_replay(s, k)
+            if replay is not None:
+                return respond(replay.status_code, replay.response)
             orders = await cart.do_checkout(
                 s, user, channel=body.channel, ttl_seconds=rt.settings.reservation_ttl_seconds
             )
             out = [service.order_out(o).model_dump(mode="json") for o in orders]
-            do_remember(s, k, 201, out)
+            await do_remember(s, k, 201, out)
     except IntegrityError as e:
         return await _raced_replay(rt, k, e)
     return respond(201, out)

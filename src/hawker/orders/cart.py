@@ -91,9 +91,9 @@ async def do_checkout(
         groups[(row.merchant_id, row.currency)].append(
             ItemIn(sku_id=row.sku_id, quantity=row.quantity)
         )
-    orders = [
+    placed = [
         await do_place_order(s, user, items, channel=channel, show_id=None, ttl_seconds=ttl_seconds)
         for items in groups.values()
     ]
     await s.execute(delete(CartItem).where(CartItem.user_id == user.id))
-    return orders
+    return [p.order for p in placed]

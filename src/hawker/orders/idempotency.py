@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from hawker.core.clock import utcnow
 from hawker.orders.errors import IdempotencyKeyRequired, IdempotencyKeyReused
 from hawker.orders.models import IdempotencyRecord
 
@@ -42,18 +43,17 @@ class Replay:
     response: Any
 
 
+# Built once with bound parameters: these run on every money-moving request, and building a
+# statement per call (plus its cache key) cost more than SQLite running it.
+RECORDS = cast(Table, IdempotencyRecord.__table__)
+FIND = select(RECORDS.c.fingerprint, RECORDS.c.status_code, RECORDS.c.response).where(
+    RECORDS.c.user_id == bindparam("user_id"), RECORDS.c.key == bindparam("key")
+)
+REMEMBER = insert(RECORDS)
+
+
 async def find_replay(s: AsyncSession | AsyncConnection, keyed: Keyed) -> Replay | None:
-    # Columns, not an ORM entity: this runs on every money-moving request, and skipping the
-    # identity map roughly halves its cost.
-    row = (
-        await s.execute(
-            select(
-                IdempotencyRecord.fingerprint,
-                IdempotencyRecord.status_code,
-                IdempotencyRecord.response,
-            ).where(IdempotencyRecord.user_id == keyed.user_id, IdempotencyRecord.key == keyed.key)
-        )
-    ).first()
+    row = (await s.execute(FIND, {"user_id": keyed.user_id, "key": keyed.key})).first()
     if row is None:
         return None
     if row.fingerprint != keyed.fingerprint:
@@ -63,13 +63,17 @@ async def find_replay(s: AsyncSession | AsyncConnection, keyed: Keyed) -> Replay
     return Replay(row.status_code, row.response)
 
 
-def do_remember(s: AsyncSession, keyed: Keyed, status_code: int, response: Any) -> None:
-    s.add(
-        IdempotencyRecord(
-            user_id=keyed.user_id,
-            key=keyed.key,
-            fingerprint=keyed.fingerprint,
-            status_code=status_code,
-            response=response,
-        )
+async def do_remember(s: AsyncSession, keyed: Keyed, status_code: int, response: Any) -> None:
+    """A concurrent twin with the same key fails here on the unique (user, key) constraint, which
+    rolls its whole unit back; the caller then answers with the twin's stored response."""
+    await s.execute(
+        REMEMBER,
+        {
+            "user_id": keyed.user_id,
+            "key": keyed.key,
+            "fingerprint": keyed.fingerprint,
+            "status_code": status_code,
+            "response": response,
+            "created_at": utcnow(),
+        },
     )

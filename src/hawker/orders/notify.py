@@ -24,6 +24,12 @@ async def notify_stock(rt: Runtime, order: Order) -> None:
         await deal_ticker(rt).stock_changed(show_id, deal_id, available)
 
 
+async def notify_left(rt: Runtime, deals_left: dict[int, tuple[int, int]]) -> None:
+    """Units left per deal ({deal: (show, left)}), as read inside the buying transaction."""
+    for deal_id, (show_id, left) in deals_left.items():
+        await deal_ticker(rt).stock_changed(show_id, deal_id, left)
+
+
 async def notify_paid(rt: Runtime, order: Order, buyer_name: str) -> None:
     if order.show_id is None:
         return

@@ -44,7 +44,7 @@ async def _remember_failure(rt: Runtime, keyed: Keyed, exc: HawkerError, path: s
         replay = await find_replay(s, keyed)
         if replay is not None:
             return replay.status_code, replay.response
-        do_remember(s, keyed, exc.status, body)
+        await do_remember(s, keyed, exc.status, body)
     return exc.status, body
 
 
@@ -83,7 +83,7 @@ async def pay(
             else:
                 paid = await service.do_mark_paid(s, order, result.id)
             out = service.order_out(paid).model_dump(mode="json")
-            do_remember(s, keyed, 200, out)
+            await do_remember(s, keyed, 200, out)
     except (ReservationExpired, ReservationNotHeld, IllegalTransition) as e:
         await _give_back(rt, result)
         await _close_if_pending(rt, order_id)
@@ -124,7 +124,7 @@ async def refund(rt: Runtime, user: User, order_id: int, keyed: Keyed, path: str
         order = await service.access_order(s, order_id)
         order = await service.do_transition(s, order, "refunded", refunded_amount=order.total)
         out = service.order_out(order).model_dump(mode="json")
-        do_remember(s, keyed, 200, out)
+        await do_remember(s, keyed, 200, out)
     return 200, out
 
 

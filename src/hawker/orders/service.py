@@ -6,10 +6,11 @@ actors (a payment and the expiry job, say) resolve to exactly one winner.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
@@ -19,6 +20,7 @@ from hawker.core.errors import Forbidden, NotFound
 from hawker.core.money import format_money
 from hawker.deals import service as deals
 from hawker.deals.models import FlashDeal
+from hawker.live.models import Show
 from hawker.live.service import access_show
 from hawker.orders.errors import IllegalTransition, MixedOrder
 from hawker.orders.models import Order, OrderLine
@@ -34,29 +36,51 @@ STAMP = {
     "refunded": "closed_at",
 }
 
+# Built once: bound at execution, so the hot path does not rebuild them per order.
+ORDERS, LINES = cast(Table, Order.__table__), cast(Table, OrderLine.__table__)
+INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
+INSERT_LINE = insert(LINES)
+
+
+@dataclass
+class Placed:
+    """A new pending order, and what its deal lines left on sale (for the ticker)."""
+
+    order: Order
+    deals_left: dict[int, tuple[int, int]] = field(default_factory=dict)  # deal -> (show, left)
+
 
 async def _reserve_line(s: AsyncSession, buyer: User, item: ItemIn, ttl: int) -> dict[str, Any]:
+    """Reserve one line and read, in one statement, what the order needs to know about it
+    (title, merchant; for a deal its show, host and units left)."""
+    base = (
+        select(Product.id, Product.title, Product.merchant_id, Sku.name)
+        .select_from(Product)
+        .join(Sku, Sku.product_id == Product.id)
+    )
     if item.deal_id is not None:
         r = await deals.do_reserve_deal(
             s, buyer_id=buyer.id, deal_id=item.deal_id, quantity=item.quantity, ttl_seconds=ttl
+        )
+        stmt = (
+            base.add_columns(FlashDeal.show_id, FlashDeal.available, Show.host_id)
+            .join(FlashDeal, FlashDeal.sku_id == Sku.id)
+            .join(Show, Show.id == FlashDeal.show_id)
+            .where(FlashDeal.id == item.deal_id)
         )
     else:
         assert item.sku_id is not None
         r = await deals.do_reserve_sku(
             s, buyer_id=buyer.id, sku_id=item.sku_id, quantity=item.quantity, ttl_seconds=ttl
         )
-    row = (
-        await s.execute(
-            select(Product.id, Product.title, Product.merchant_id, Sku.name)
-            .join(Sku, Sku.product_id == Product.id)
-            .where(Sku.id == r.sku_id)
-        )
-    ).one()
+        stmt = base.where(Sku.id == r.sku_id)
+    row = (await s.execute(stmt)).one()
     return {
         "reservation": r,
         "product_id": row.id,
         "merchant_id": row.merchant_id,
         "title": f"{row.title} · {row.name}",
+        "deal": (row.show_id, row.available, row.host_id) if item.deal_id is not None else None,
     }
 
 
@@ -68,9 +92,10 @@ async def do_place_order(
     channel: str,
     show_id: int | None,
     ttl_seconds: int,
-) -> Order:
+) -> Placed:
     """Reserve every line (all or nothing: any refusal rolls the unit back) and open a pending
-    order. Attribution (channel, show, host) is decided here, once."""
+    order. Attribution (channel, show, host) is decided here, once. Plain INSERTs rather than
+    an ORM flush: this is the flash-sale hot path."""
     lines = [await _reserve_line(s, buyer, item, ttl_seconds) for item in items]
     merchants = {line["merchant_id"] for line in lines}
     currencies = {line["reservation"].currency for line in lines}
@@ -79,40 +104,50 @@ async def do_place_order(
             "an order holds products of one merchant in one currency; "
             "use the cart to buy from several merchants"
         )
-    deal_ids = [line["reservation"].deal_id for line in lines if line["reservation"].deal_id]
-    if show_id is None and deal_ids:
-        show_id = await s.scalar(select(FlashDeal.show_id).where(FlashDeal.id == deal_ids[0]))
+    placed_deals = {
+        line["reservation"].deal_id: line["deal"] for line in lines if line["deal"] is not None
+    }
+    if show_id is not None:
+        host_id: int | None = (await access_show(s, show_id)).host_id
+    elif placed_deals:
+        show_id, _, host_id = next(iter(placed_deals.values()))
         channel = "live" if channel == "direct" else channel
-    host_id = (await access_show(s, show_id)).host_id if show_id is not None else None
+    else:
+        host_id = None
     now = utcnow()
-    order = Order(
-        buyer_id=buyer.id,
-        merchant_id=merchants.pop(),
-        status="pending",
-        currency=currencies.pop(),
-        channel=channel,
-        show_id=show_id,
-        host_id=host_id,
-        total=sum(line["reservation"].unit_price * line["reservation"].quantity for line in lines),
-        created_at=now,
-        expires_at=now + timedelta(seconds=ttl_seconds),
-        refunded_amount=0,
-    )
-    order.lines = [
-        OrderLine(
-            product_id=line["product_id"],
-            sku_id=line["reservation"].sku_id,
-            deal_id=line["reservation"].deal_id,
-            reservation_id=line["reservation"].id,
-            quantity=line["reservation"].quantity,
-            unit_price=line["reservation"].unit_price,
-            title=line["title"],
-        )
+    values: dict[str, Any] = {
+        "buyer_id": buyer.id,
+        "merchant_id": merchants.pop(),
+        "status": "pending",
+        "currency": currencies.pop(),
+        "channel": channel,
+        "show_id": show_id,
+        "host_id": host_id,
+        "total": sum(x["reservation"].unit_price * x["reservation"].quantity for x in lines),
+        "created_at": now,
+        "expires_at": now + timedelta(seconds=ttl_seconds),
+        "refunded_amount": 0,
+    }
+    order_id = await s.scalar(INSERT_ORDER, values)
+    line_values = [
+        {
+            "order_id": order_id,
+            "product_id": line["product_id"],
+            "sku_id": line["reservation"].sku_id,
+            "deal_id": line["reservation"].deal_id,
+            "reservation_id": line["reservation"].id,
+            "quantity": line["reservation"].quantity,
+            "unit_price": line["reservation"].unit_price,
+            "title": line["title"],
+        }
         for line in lines
     ]
-    s.add(order)
-    await s.flush()
-    return order
+    await s.execute(INSERT_LINE, line_values)
+    # A detached snapshot for the response and notifications; nothing reads it back.
+    order = Order(id=order_id, paid_at=None, payment_id=None, **values)
+    order.lines = [OrderLine(**x) for x in line_values]
+    left = {deal: (show, available) for deal, (show, available, _) in placed_deals.items()}
+    return Placed(order, left)
 
 
 async def access_order(s: AsyncSession, order_id: int) -> Order:
