@@ -11,13 +11,15 @@ from tests.conftest import CHEAP_ARGON2, Api
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Fast coalescing and small limits so room behaviour shows within a test."""
-    return Settings(
-        data_dir=tmp_path / "data",
-        coalesce_seconds=0.05,
-        chat_rate_per_10s=3,
-        room_history_size=20,
-        **CHEAP_ARGON2,
-    )  # type: ignore[arg-type]
+    return Settings.model_validate(
+        {
+            "data_dir": tmp_path / "data",
+            "coalesce_seconds": 0.05,
+            "chat_rate_per_10s": 3,
+            "room_history_size": 20,
+        }
+        | CHEAP_ARGON2
+    )
 
 
 @pytest.fixture

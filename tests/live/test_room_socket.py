@@ -147,6 +147,8 @@ def test_chat_rules_length_rate_mute_delete_and_anonymous(
         ws.receive_json()
         ws.send_json({"type": "chat", "text": "spam"})
         assert receive_until(ws, "error")["code"] == "muted"
+    for _ in range(3):  # refused messages do not use up the rate budget
+        assert_problem(troll.post(f"/api/shows/{sid}/chat", json={"text": "spam"}), 403)
     host.delete(f"/api/shows/{sid}/mutes/{troll.user['id']}")
     assert troll.post(f"/api/shows/{sid}/chat", json={"text": "sorry"}).status_code == 201
 

@@ -20,6 +20,20 @@ def test_show_lifecycle_and_illegal_transitions(live_show: Callable[..., dict[st
     assert_problem(host.post(f"/api/shows/{sid}/start"), 409, "illegal_show_transition")
     assert_problem(host.post(f"/api/shows/{sid}/end"), 409, "illegal_show_transition")
     assert host.get(f"/api/shows/{sid}").json()["status"] == "ended"
+    assert_problem(host.put(f"/api/shows/{sid}/lineup", json={"product_ids": []}), 409)
+
+
+def test_a_scheduled_show_can_be_cancelled_but_not_started_after(
+    live_show: Callable[..., dict[str, Any]],
+) -> None:
+    ctx = live_show(start=False)
+    host, sid = ctx["host"], ctx["show"]["id"]
+    cancelled = host.post(f"/api/shows/{sid}/end").json()
+    assert cancelled["status"] == "ended" and cancelled["started_at"] is None
+    body = assert_problem(host.post(f"/api/shows/{sid}/start"), 409, "illegal_show_transition")
+    assert "ended" in body["detail"]
+    assert [s["id"] for s in host.get("/api/shows?status=ended").json()] == [sid]
+    assert host.get("/api/shows?status=scheduled").json() == []
 
 
 def test_pin_needs_a_live_show_and_a_lineup_product(
@@ -68,8 +82,23 @@ def test_only_the_host_or_an_operator_controls_a_show(
         403,
     )
     assert operator.post(f"/api/shows/{sid}/start").status_code == 200
+    message = shopper.post(f"/api/shows/{sid}/chat", json={"text": "hello"}).json()
+    target = {"user_id": shopper.user["id"]}
+    for actor in (other_host, shopper):
+        assert_problem(actor.post(f"/api/shows/{sid}/pin", json={"product_id": pid}), 403)
+        assert_problem(actor.post(f"/api/shows/{sid}/unpin"), 403)
+        assert_problem(actor.put(f"/api/shows/{sid}/lineup", json={"product_ids": []}), 403)
+        assert_problem(actor.delete(f"/api/shows/{sid}/chat/{message['id']}"), 403)
+        assert_problem(actor.post(f"/api/shows/{sid}/mutes", json=target), 403)
+        assert_problem(actor.delete(f"/api/shows/{sid}/mutes/{shopper.user['id']}"), 403)
+        assert_problem(actor.post(f"/api/shows/{sid}/end"), 403)
     assert operator.post(f"/api/shows/{sid}/pin", json={"product_id": pid}).status_code == 200
-    assert ctx["host"].get(f"/api/shows/{sid}").json()["title"] == "Glow"
+    assert operator.delete(f"/api/shows/{sid}/chat/{message['id']}").status_code == 204
+    assert operator.post(f"/api/shows/{sid}/mutes", json=target).status_code == 204
+    assert_problem(shopper.post(f"/api/shows/{sid}/chat", json={"text": "hi"}), 403, "muted")
+    shown = ctx["host"].get(f"/api/shows/{sid}").json()
+    assert shown["title"] == "Glow" and shown["pinned"]["id"] == pid
+    assert ctx["host"].get(f"/api/shows/{sid}/chat").json() == []
 
 
 @pytest.mark.parametrize(
@@ -90,6 +119,37 @@ def test_only_the_host_or_an_operator_controls_a_show(
         ("post", "/api/shows/{sid}/chat", {"text": 5}, 422),
         ("delete", "/api/shows/{sid}/chat/999", None, 404),
         ("post", "/api/shows/{sid}/mutes", {"user_id": 999}, 404),
+        ("post", "/api/shows/{sid}/mutes", {"user_id": "x"}, 422),
+        ("post", "/api/shows", {"title": "t", "scheduled_start": "2026-01-01", "x": 1}, 422),
+        ("post", "/api/shows", {"title": 5, "scheduled_start": "2026-01-01"}, 422),
+        ("patch", "/api/shows/999", {"title": "x"}, 404),
+        ("patch", "/api/shows/{sid}", {"title": ""}, 422),
+        ("patch", "/api/shows/{sid}", {"cover_url": "javascript:alert(1)"}, 422),
+        ("patch", "/api/shows/{sid}", {"status": "ended"}, 422),
+        ("put", "/api/shows/999/lineup", {"product_ids": []}, 404),
+        ("put", "/api/shows/{sid}/lineup", {"product_ids": "x"}, 422),
+        ("put", "/api/shows/{sid}/lineup", {"product_ids": [999]}, 404),
+        ("put", "/api/shows/{sid}/lineup", {"product_ids": [1, 1]}, 422),
+        ("put", "/api/shows/{sid}/lineup", {}, 422),
+        ("post", "/api/shows/999/end", None, 404),
+        ("post", "/api/shows/999/pin", {"product_id": 1}, 404),
+        ("post", "/api/shows/{sid}/pin", {"product_id": 0}, 422),
+        ("post", "/api/shows/{sid}/pin", {}, 422),
+        ("post", "/api/shows/999/unpin", None, 404),
+        ("get", "/api/shows/999/chat", None, 404),
+        ("get", "/api/shows/{sid}/chat?limit=0", None, 422),
+        ("get", "/api/shows/{sid}/chat?limit=x", None, 422),
+        ("post", "/api/shows/999/chat", {"text": "hi"}, 404),
+        ("post", "/api/shows/{sid}/chat", {"text": "   "}, 422),
+        ("post", "/api/shows/{sid}/chat", {"text": "x" * 201}, 422),
+        ("post", "/api/shows/{sid}/chat", {"text": "hi", "as": 1}, 422),
+        ("delete", "/api/shows/999/chat/1", None, 404),
+        ("delete", "/api/shows/{sid}/chat/x", None, 422),
+        ("delete", "/api/shows/999/mutes/1", None, 404),
+        ("delete", "/api/shows/{sid}/mutes/x", None, 422),
+        ("get", "/api/shows/999/viewers", None, 404),
+        ("get", "/api/shows?limit=0", None, 422),
+        ("get", "/api/shows?host_id=x", None, 422),
     ],
 )
 def test_bad_input_is_a_problem_and_changes_nothing(

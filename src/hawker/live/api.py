@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+from collections.abc import Coroutine
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
 from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect
-from pydantic import ValidationError
 
 from hawker.accounts import service as accounts
 from hawker.accounts.auth import SESSION_COOKIE, current_user, runtime
 from hawker.accounts.models import User
 from hawker.analytics.service import record
-from hawker.core.errors import HawkerError, NotFound
+from hawker.core.errors import Forbidden, HawkerError, NotFound
 from hawker.infra.bus import SubscriberDropped
 from hawker.infra.runtime import Runtime, runtime_of
 from hawker.live import service
@@ -74,7 +76,11 @@ async def set_lineup(
     show_id: int, body: LineupIn, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
 ) -> ShowOut:
     async with rt.db.write() as s:
-        await service.do_update_lineup(s, user, show_id, body.product_ids)
+        pinned = (await service.access_show(s, show_id)).pinned_product_id
+        show = await service.do_update_lineup(s, user, show_id, body.product_ids)
+        unpinned = pinned is not None and show.pinned_product_id is None
+    if unpinned:
+        await service.notify_pin(rt.bus, show_id, None)
     return await _show_out(rt, show_id)
 
 
@@ -93,8 +99,10 @@ async def end_show(
     show_id: int, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
 ) -> ShowOut:
     async with rt.db.write() as s:
+        pinned = (await service.access_show(s, show_id)).pinned_product_id
         show = await service.do_end_show(s, user, show_id)
-    await service.notify_pin(rt.bus, show_id, None)
+    if pinned is not None:
+        await service.notify_pin(rt.bus, show_id, None)
     await service.notify_show_status(rt.bus, show)
     return await _show_out(rt, show_id)
 
@@ -130,10 +138,10 @@ async def chat(
 
 async def post_chat(rt: Runtime, user: User, show_id: int, text: str) -> ChatOut:
     """One chat path for the REST route and the socket: validate, rate-limit, store, publish."""
-    text = service.check_chat_text(text, rt.settings.chat_max_length)
-    hub_of(rt).rate.check(show_id, user.id)
     async with rt.db.write() as s:
-        message = await service.do_post_chat(s, user, show_id, text, rt.settings.chat_max_length)
+        message = await service.do_post_chat(
+            s, user, show_id, text, rt.settings.chat_max_length, rate_check=hub_of(rt).rate.check
+        )
     out = service.chat_out(message, user.display_name)
     await service.notify_chat(rt.bus, show_id, out)
     return out
@@ -184,6 +192,9 @@ async def viewers(show_id: int, rt: Runtime = Depends(runtime)) -> dict[str, int
 
 # --- WebSockets -------------------------------------------------------------------------------
 
+# A send to a socket the client already closed; the session simply ends.
+_GONE = (WebSocketDisconnect, RuntimeError, OSError)
+
 
 async def _socket_user(ws: WebSocket, token: str) -> User | None:
     """API token in the query, or the session cookie when the page is same-origin (a cookie
@@ -201,6 +212,13 @@ async def _socket_user(ws: WebSocket, token: str) -> User | None:
     return None
 
 
+async def _refuse(ws: WebSocket, code: int, reason: str) -> None:
+    """Accept, then close with an application code: a close before the handshake reaches a
+    browser only as HTTP 403 (code 1006), and pages need 4403/4404 to stop reconnecting."""
+    await ws.accept()
+    await ws.close(code=code, reason=reason[:120])
+
+
 class _Sender:
     """Serialises sends: the event pump and the client handler share one socket."""
 
@@ -212,62 +230,75 @@ class _Sender:
             await self.ws.send_json(message)
 
 
+async def _until_either_ends(*jobs: Coroutine[Any, Any, None]) -> None:
+    """Run the event pump and the client reader; when one ends (client gone, subscriber
+    dropped) the other is cancelled, so a socket never lingers half-alive. An anyio task group,
+    not bare asyncio tasks, so the server's own cancellation of the connection is honoured."""
+    async with anyio.create_task_group() as group:
+
+        async def run(job: Coroutine[Any, Any, None]) -> None:
+            try:
+                await job
+            except _GONE:
+                pass
+            finally:
+                group.cancel_scope.cancel()
+
+        for job in jobs:
+            group.start_soon(run, job)
+
+
 @router.websocket("/ws/shows/{show_id}")
 async def room_socket(ws: WebSocket, show_id: int, after: int = -1, token: str = "") -> None:
     rt = runtime_of(ws.app)
     hub = hub_of(rt)
     user = await _socket_user(ws, token)
+    user_id = user.id if user else None
     try:
         async with rt.db.read() as s:
             show = await service.access_show(s, show_id)
             status, likes, pinned = show.status, show.likes, show.pinned_product_id
-    except NotFound:
-        await ws.close(code=4404, reason="no such show")
+    except NotFound as e:
+        await _refuse(ws, 4404, e.detail)
         return
     await ws.accept()
     send = _Sender(ws)
     hub.join(show_id)
     joined = asyncio.get_running_loop().time()
-    async with rt.db.write() as s:
-        await record(s, "room.join", user_id=user.id if user else None, show_id=show_id)
     channel = service.room_channel(show_id)
     try:
-        async with rt.bus.subscribe(channel) as sub:
+        async with rt.db.write() as s:
+            await record(s, "room.join", user_id=user_id, show_id=show_id)
+        async with rt.bus.subscribe(channel) as sub:  # before history: nothing falls between
             last = await rt.bus.last_seq(channel)
-            await send(
-                {
-                    "type": "hello",
-                    "seq": last,
-                    "data": {
-                        "status": status,
-                        "likes": likes,
-                        "viewers": hub.viewers(show_id),
-                        "pinned_product_id": pinned,
-                        "user_id": user.id if user else None,
-                    },
-                }
-            )
-            if after >= 0:  # a page that rendered at seq N asks for everything after N
+            hello = {
+                "status": status,
+                "likes": likes,
+                "viewers": hub.viewers(show_id),
+                "pinned_product_id": pinned,
+                "user_id": user_id,
+            }
+            await send({"type": "hello", "seq": last, "data": hello})
+            if after > last:  # the client saw a room this server no longer remembers
+                await send({"type": "resync", "seq": last, "data": {}})
+            elif after >= 0:  # a page that rendered at seq N asks for everything after N
                 missed, complete = await rt.bus.history(channel, after)
                 if not complete:
                     await send({"type": "resync", "seq": last, "data": {}})
                 for event in missed:
-                    if event.seq <= last:
+                    if event.seq <= last:  # later ones come through the subscription
                         await send(event.as_message())
-            pump = asyncio.create_task(_pump(sub, send, last))
-            try:
-                await _handle_client(ws, send, rt, user, show_id)
-            finally:
-                pump.cancel()
-                with contextlib.suppress(asyncio.CancelledError, RuntimeError):
-                    await pump
+            await _until_either_ends(
+                _pump(sub, send, last), _handle_client(ws, send, rt, user, show_id)
+            )
+    except _GONE:
+        pass
     finally:
         hub.leave(show_id)
         watched = int((asyncio.get_running_loop().time() - joined) * 1000)
-        async with rt.db.write() as s:
-            await record(
-                s, "room.leave", user_id=user.id if user else None, show_id=show_id, value=watched
-            )
+        with anyio.CancelScope(shield=True):  # a server shutting down still logs the leave
+            async with rt.db.write() as s:
+                await record(s, "room.leave", user_id=user_id, show_id=show_id, value=watched)
 
 
 async def _pump(sub: Any, send: _Sender, last: int) -> None:
@@ -280,12 +311,22 @@ async def _pump(sub: Any, send: _Sender, last: int) -> None:
         await send.ws.close(code=4000, reason="too slow; reconnect with after=")
 
 
+async def _receive_json(ws: WebSocket) -> Any:
+    """The next client message parsed as JSON; ValueError for anything else."""
+    message = await ws.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    if message.get("text") is None:
+        raise ValueError("send JSON text frames")
+    return json.loads(message["text"])
+
+
 async def _handle_client(
     ws: WebSocket, send: _Sender, rt: Runtime, user: User | None, show_id: int
 ) -> None:
     while True:
         try:
-            message = await ws.receive_json()
+            message = await _receive_json(ws)
         except WebSocketDisconnect:
             return
         except ValueError:
@@ -299,11 +340,14 @@ async def _handle_client(
                         {"type": "error", "code": "login_required", "detail": "log in to chat"}
                     )
                     continue
-                await post_chat(rt, user, show_id, str(ChatIn(text=message.get("text", "")).text))
+                text = message.get("text")
+                if not isinstance(text, str):
+                    raise ValueError("text must be a string")
+                await post_chat(rt, user, show_id, text)
             elif kind == "like":
                 count = message.get("count", 1)
-                if not isinstance(count, int) or not 1 <= count <= 50:
-                    raise ValueError("count must be 1..50")
+                if type(count) is not int or not 1 <= count <= 50:
+                    raise ValueError("count must be a whole number from 1 to 50")
                 hub_of(rt).like(show_id, count)
             else:
                 await send(
@@ -311,8 +355,14 @@ async def _handle_client(
                 )
         except HawkerError as e:
             await send({"type": "error", "code": e.code, "detail": e.detail})
-        except (ValidationError, ValueError) as e:
+        except ValueError as e:
             await send({"type": "error", "code": "invalid", "detail": str(e)})
+
+
+async def _drain(ws: WebSocket) -> None:
+    """Read and ignore client frames until the client leaves (the studio feed is one-way)."""
+    while (await ws.receive())["type"] != "websocket.disconnect":
+        pass
 
 
 @router.websocket("/ws/studio/{show_id}")
@@ -321,24 +371,16 @@ async def studio_socket(ws: WebSocket, show_id: int, token: str = "") -> None:
     user = await _socket_user(ws, token)
     try:
         if user is None:
-            raise NotFound("log in as the show's host")
+            raise Forbidden("log in as the show's host")
         async with rt.db.read() as s:
             await service.access_show_as_host(s, user, show_id)
     except HawkerError as e:
-        await ws.close(code=4403, reason=e.detail[:120])
+        await _refuse(ws, 4404 if isinstance(e, NotFound) else 4403, e.detail)
         return
     await ws.accept()
     send = _Sender(ws)
-    channel = service.studio_channel(show_id)
-    async with rt.bus.subscribe(channel) as sub:
-        await send({"type": "stats", "seq": 0, "data": {"viewers": hub_of(rt).viewers(show_id)}})
-        pump = asyncio.create_task(_pump(sub, send, 0))
-        try:
-            while True:
-                await ws.receive_text()
-        except WebSocketDisconnect:
-            pass
-        finally:
-            pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
-                await pump
+    with contextlib.suppress(*_GONE):
+        async with rt.bus.subscribe(service.studio_channel(show_id)) as sub:
+            stats = {"viewers": hub_of(rt).viewers(show_id)}
+            await send({"type": "stats", "seq": 0, "data": stats})
+            await _until_either_ends(_pump(sub, send, 0), _drain(ws))

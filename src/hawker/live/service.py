@@ -6,6 +6,7 @@ called after it commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -198,8 +199,16 @@ def check_chat_text(text: str, max_length: int) -> str:
 
 
 async def do_post_chat(
-    s: AsyncSession, user: User, show_id: int, text: str, max_length: int
+    s: AsyncSession,
+    user: User,
+    show_id: int,
+    text: str,
+    max_length: int,
+    *,
+    rate_check: Callable[[int, int], None] | None = None,
 ) -> ChatMessage:
+    """Store one message. ``rate_check(show_id, user_id)`` runs last, so refused messages
+    (ended show, muted user) do not use up the sender's rate budget."""
     text = check_chat_text(text, max_length)
     show = await access_show(s, show_id)
     if show.status == "ended":
@@ -209,6 +218,8 @@ async def do_post_chat(
     )
     if muted is not None:
         raise Muted("the host muted you in this room")
+    if rate_check is not None:
+        rate_check(show_id, user.id)
     message = ChatMessage(show_id=show_id, user_id=user.id, text=text)
     s.add(message)
     await record(s, "chat", user_id=user.id, show_id=show_id)

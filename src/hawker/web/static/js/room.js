@@ -307,6 +307,9 @@ function connect() {
       lastSeq = m.seq;
     }
     if (m.type === "hello" && lastSeq === 0) lastSeq = m.seq;
+    // History no longer reaches back (or the server restarted): state is reloaded over HTTP,
+    // so continue from the server's current seq.
+    if (m.type === "resync") lastSeq = m.seq;
     handlers[m.type]?.(m);
   });
   socket.addEventListener("close", (e) => {

@@ -158,6 +158,7 @@ if (stateEl) {
       if (m.seq <= seq) return;
       seq = m.seq;
     }
+    if (m.type === "resync") seq = m.seq; // the room moved on without us; follow from now
     if (m.type === "hello") {
       if (seq === 0) seq = m.seq;
       bump("viewers", m.data.viewers);
