@@ -30,7 +30,7 @@ class EventOut(BaseModel):
 
 @router.get("/analytics/events")
 async def events(
-    type: str | None = Query(default=None, max_length=40),
+    type: service.EventType | None = Query(default=None),
     show_id: int | None = Query(default=None, ge=1),
     limit: int = Query(default=100, ge=1, le=1000),
     _: User = Depends(require_role("operator")),

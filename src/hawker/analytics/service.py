@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.analytics.models import Event
 
-EVENT_TYPES = ("room.join", "room.leave", "like", "chat", "product.view", "purchase")
+EventType = Literal["room.join", "room.leave", "like", "chat", "product.view", "purchase"]
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
 
 async def record(
@@ -24,7 +25,9 @@ async def record(
     value: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    """Append one event in the caller's transaction."""
+    """Append one event in the caller's transaction (it commits or rolls back with the change
+    it describes). ``value`` is watch ms for "room.leave", a count for "like", minor units for
+    "purchase"."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
     s.add(
@@ -43,6 +46,7 @@ async def record(
 async def list_events(
     s: AsyncSession, *, type: str | None = None, show_id: int | None = None, limit: int = 100
 ) -> list[Event]:
+    """Newest first: ids grow with every append."""
     stmt = select(Event).order_by(Event.id.desc()).limit(limit)
     if type:
         stmt = stmt.where(Event.type == type)
@@ -61,6 +65,8 @@ class ShowMetrics:
 
 
 async def show_metrics(s: AsyncSession, show_id: int) -> ShowMetrics:
+    """One aggregate pass over the show's events (joins, distinct viewers, watch time, likes,
+    chats); the database does the counting."""
     row = (
         await s.execute(
             select(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Depends, File, Query, UploadFile
+from sqlalchemy.exc import SQLAlchemyError
 
 from hawker.accounts.auth import current_user, optional_user, runtime
 from hawker.accounts.models import User
@@ -24,6 +27,7 @@ from hawker.catalog.schemas import (
 )
 from hawker.infra.runtime import Runtime
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["catalog"])
 
 
@@ -95,8 +99,11 @@ async def product(
     async with rt.db.read() as s:
         out = service.product_out(await service.access_product(s, product_id))
     if user is not None:  # anonymous views are not worth a write
-        async with rt.db.write() as s:
-            await record(s, "product.view", user_id=user.id, product_id=product_id)
+        try:
+            async with rt.db.write() as s:
+                await record(s, "product.view", user_id=user.id, product_id=product_id)
+        except SQLAlchemyError:  # best effort: a lost view must not fail the page
+            log.warning("product.view of %s not recorded", product_id, exc_info=True)
     return out
 
 

@@ -173,9 +173,14 @@ async def list_products(
         stmt = stmt.where(Product.merchant_id == merchant_id)
     if category_slug:
         stmt = stmt.join(Category).where(Category.slug == category_slug)
-    if q:
-        pattern = f"%{q.strip()}%"
-        stmt = stmt.where(or_(Product.title.ilike(pattern), Product.description.ilike(pattern)))
+    if q and q.strip():  # literal search: "%" and "_" in q are not wildcards
+        words = q.strip()
+        stmt = stmt.where(
+            or_(
+                Product.title.icontains(words, autoescape=True),
+                Product.description.icontains(words, autoescape=True),
+            )
+        )
     return list(await s.scalars(stmt))
 
 
