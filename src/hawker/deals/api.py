@@ -20,7 +20,17 @@ async def launch_deal(
     show_id: int, body: DealIn, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
 ) -> DealOut:
     async with rt.db.write() as s:
-        out = service.deal_out(await service.do_launch_deal(s, user, show_id, body))
+        deal = await service.do_launch_deal(
+            s,
+            user,
+            show_id=show_id,
+            sku_id=body.sku_id,
+            deal_price=body.deal_price,
+            quantity=body.quantity,
+            per_buyer_limit=body.per_buyer_limit,
+            duration_seconds=body.duration_seconds,
+        )
+        out = service.deal_out(deal)
     await notify_deal_started(rt.bus, out)
     return out
 
@@ -44,10 +54,10 @@ async def deal(deal_id: int, rt: Runtime = Depends(runtime)) -> DealOut:
 async def end_deal(
     deal_id: int, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
 ) -> DealOut:
+    """Idempotent: ending an ended deal returns it unchanged and publishes nothing."""
     async with rt.db.write() as s:
         ended = await service.do_end_deal_as_host(s, user, deal_id)
-        current = await service.access_deal(s, deal_id)
-        out = service.deal_out(current)
+        out = service.deal_out(ended or await service.access_deal(s, deal_id))
     if ended is not None:
         await notify_deal_ended(rt.bus, out.show_id, deal_id, "ended")
     return out

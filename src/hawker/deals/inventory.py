@@ -36,6 +36,7 @@ def _insert(s: AsyncSession) -> Any:
 async def do_reserve_sku(
     s: AsyncSession, *, buyer_id: int, sku_id: int, quantity: int, ttl_seconds: int
 ) -> Reservation:
+    """Hold regular stock for a buyer until ``ttl_seconds`` from now."""
     row = (
         await s.execute(
             update(Sku)
@@ -47,7 +48,7 @@ async def do_reserve_sku(
     if row is None:
         if await s.get(Sku, sku_id) is None:
             raise NotFound(f"SKU {sku_id} does not exist")
-        raise OutOfStock(f"only fewer than {quantity} unit(s) of SKU {sku_id} are left")
+        raise OutOfStock(f"fewer than {quantity} unit(s) of SKU {sku_id} are left")
     reservation = Reservation(
         buyer_id=buyer_id,
         sku_id=sku_id,
@@ -66,6 +67,8 @@ async def do_reserve_sku(
 async def do_reserve_deal(
     s: AsyncSession, *, buyer_id: int, deal_id: int, quantity: int, ttl_seconds: int
 ) -> Reservation:
+    """Hold deal stock for a buyer: the deal's counters, then the buyer's share of the limit
+    (an insert cannot exceed it: the deal update already required ``quantity <= limit``)."""
     now = utcnow()
     row = (
         await s.execute(
@@ -76,6 +79,7 @@ async def do_reserve_deal(
                 FlashDeal.starts_at <= now,
                 FlashDeal.ends_at > now,
                 FlashDeal.available >= quantity,
+                FlashDeal.per_buyer_limit >= quantity,
             )
             .values(
                 available=FlashDeal.available - quantity, reserved=FlashDeal.reserved + quantity
@@ -90,8 +94,7 @@ async def do_reserve_deal(
     ).first()
     if row is None:
         await _explain_deal_refusal(s, deal_id, quantity, now)
-    if quantity > row.per_buyer_limit:
-        raise BuyerLimitExceeded(f"this deal allows {row.per_buyer_limit} per buyer")
+    # the deal goes first so the crowd arriving after a sell-out is refused by one statement
     insert = _insert(s)
     stmt = insert(DealBuyer).values(deal_id=deal_id, buyer_id=buyer_id, quantity=quantity)
     counted = await s.scalar(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hawker.core.clock import utcnow
@@ -12,7 +12,8 @@ from hawker.core.db import Base
 
 
 class FlashDeal(Base):
-    """quantity = available + reserved + sold while live (docs/architecture.md, Inventory)."""
+    """quantity = available + reserved + sold while live, + returned once ended (units sent back
+    to the SKU: its unsold stock at the end and reservations released after it)."""
 
     __tablename__ = "flash_deals"
     __table_args__ = (
@@ -21,6 +22,14 @@ class FlashDeal(Base):
         CheckConstraint("sold >= 0", name="sold_nonnegative"),
         CheckConstraint("deal_price > 0", name="price_positive"),
         Index("ix_flash_deals_status_ends", "status", "ends_at"),
+        # at most one live deal per SKU, even when two launches race (PostgreSQL)
+        Index(
+            "uq_flash_deals_live_sku",
+            "sku_id",
+            unique=True,
+            sqlite_where=text("status = 'live'"),
+            postgresql_where=text("status = 'live'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

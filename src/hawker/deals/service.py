@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
@@ -16,7 +17,7 @@ from hawker.core.money import format_money
 from hawker.deals.errors import BadDeal, DealAlreadyLive, OutOfStock
 from hawker.deals.inventory import do_release, do_reserve_deal, do_reserve_sku, do_settle
 from hawker.deals.models import FlashDeal
-from hawker.deals.schemas import DealIn, DealOut
+from hawker.deals.schemas import DealOut
 from hawker.live.errors import ShowNotLive
 from hawker.live.service import access_show_as_host, check_product_in_lineup
 
@@ -30,19 +31,32 @@ async def access_deal(s: AsyncSession, deal_id: int) -> FlashDeal:
     return deal
 
 
-async def do_launch_deal(s: AsyncSession, user: User, show_id: int, spec: DealIn) -> FlashDeal:
+async def do_launch_deal(
+    s: AsyncSession,
+    user: User,
+    *,
+    show_id: int,
+    sku_id: int,
+    deal_price: int,
+    quantity: int,
+    per_buyer_limit: int,
+    duration_seconds: int,
+) -> FlashDeal:
+    """Lend ``quantity`` units of the SKU to a new deal in the host's live show."""
     show = await access_show_as_host(s, user, show_id)
     if show.status != "live":
         raise ShowNotLive(f"show {show_id} is {show.status}; launch deals while live")
-    sku = await access_sku(s, spec.sku_id)
+    sku = await access_sku(s, sku_id)
     await check_product_in_lineup(s, show_id, sku.product_id)
-    if spec.deal_price >= sku.price:
+    if not 0 < deal_price < sku.price:
         raise BadDeal(
-            f"the deal price must be below the regular price "
+            "the deal price must be above zero and below the regular price "
             f"{format_money(sku.price, sku.currency)}"
         )
-    if spec.per_buyer_limit > spec.quantity:
-        raise BadDeal("the per-buyer limit cannot exceed the deal quantity")
+    if quantity < 1 or duration_seconds < 1:
+        raise BadDeal("a deal needs at least one unit and a positive duration")
+    if not 1 <= per_buyer_limit <= quantity:
+        raise BadDeal("the per-buyer limit must be between 1 and the deal quantity")
     live = await s.scalar(
         select(FlashDeal.id).where(FlashDeal.sku_id == sku.id, FlashDeal.status == "live")
     )
@@ -50,8 +64,8 @@ async def do_launch_deal(s: AsyncSession, user: User, show_id: int, spec: DealIn
         raise DealAlreadyLive(f"deal {live} is already live for this SKU; end it first")
     moved = await s.scalar(
         update(Sku)
-        .where(Sku.id == sku.id, Sku.available >= spec.quantity)
-        .values(available=Sku.available - spec.quantity)
+        .where(Sku.id == sku.id, Sku.available >= quantity)
+        .values(available=Sku.available - quantity)
         .returning(Sku.id)
     )
     if moved is None:
@@ -61,21 +75,24 @@ async def do_launch_deal(s: AsyncSession, user: User, show_id: int, spec: DealIn
         show_id=show_id,
         product_id=sku.product_id,
         sku_id=sku.id,
-        deal_price=spec.deal_price,
+        deal_price=deal_price,
         original_price=sku.price,
         currency=sku.currency,
-        quantity=spec.quantity,
-        available=spec.quantity,
+        quantity=quantity,
+        available=quantity,
         reserved=0,
         sold=0,
         returned=0,
-        per_buyer_limit=spec.per_buyer_limit,
+        per_buyer_limit=per_buyer_limit,
         starts_at=now,
-        ends_at=now + timedelta(seconds=spec.duration_seconds),
+        ends_at=now + timedelta(seconds=duration_seconds),
         status="live",
     )
     s.add(deal)
-    await s.flush()
+    try:
+        await s.flush()
+    except IntegrityError as exc:  # a concurrent launch won the one-live-deal-per-SKU index
+        raise DealAlreadyLive("another deal went live for this SKU a moment ago") from exc
     return deal
 
 

@@ -27,37 +27,43 @@ async def notify_deal_ended(bus: Bus, show_id: int, deal_id: int, reason: str) -
 
 
 class DealTicker:
+    """Per deal: publish now if the last ``deal.stock`` is at least ``period`` old (or this is
+    the first), else once when the period is up with the latest count. Zero, and leaving zero,
+    go out at once."""
+
     def __init__(self, bus: Bus, period: float, gate: SoldOutGate) -> None:
         self.bus, self.period, self.gate = bus, period, gate
         self._pending: dict[int, tuple[int, int]] = {}  # deal -> (show, left)
-        self._published: dict[int, int] = {}
+        self._published: dict[int, tuple[float, int]] = {}  # deal -> (loop time, left)
         self._timers: dict[int, asyncio.TimerHandle] = {}
+        self._flushing: set[asyncio.Task[None]] = set()
 
     async def stock_changed(self, show_id: int, deal_id: int, left: int) -> None:
         self.gate.observed(deal_id, left)
-        before = self._published.get(deal_id)
-        if left == 0 or before == 0 or before is None:
+        loop = asyncio.get_running_loop()
+        last = self._published.get(deal_id)
+        if last is None or left == 0 or last[1] == 0 or loop.time() - last[0] >= self.period:
             await self._publish(show_id, deal_id, left)
             return
         self._pending[deal_id] = (show_id, left)
         if deal_id not in self._timers:
-            loop = asyncio.get_running_loop()
-            self._timers[deal_id] = loop.call_later(
-                self.period, lambda: loop.create_task(self._flush(deal_id))
-            )
+            self._timers[deal_id] = loop.call_at(last[0] + self.period, self._flush_soon, deal_id)
 
-    async def _flush(self, deal_id: int) -> None:
+    def _flush_soon(self, deal_id: int) -> None:
         self._timers.pop(deal_id, None)
         pending = self._pending.pop(deal_id, None)
         if pending is not None:
-            await self._publish(pending[0], deal_id, pending[1])
+            show_id, left = pending
+            task = asyncio.get_running_loop().create_task(self._publish(show_id, deal_id, left))
+            self._flushing.add(task)
+            task.add_done_callback(self._flushing.discard)
 
     async def _publish(self, show_id: int, deal_id: int, left: int) -> None:
         self._pending.pop(deal_id, None)
         timer = self._timers.pop(deal_id, None)
         if timer is not None:
             timer.cancel()
-        self._published[deal_id] = left
+        self._published[deal_id] = (asyncio.get_running_loop().time(), left)
         await self.bus.publish(
             room_channel(show_id), "deal.stock", {"deal_id": deal_id, "left": left}
         )

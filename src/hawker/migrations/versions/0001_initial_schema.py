@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 20:03:31.021660
+Create Date: 2026-11-28 22:13:19.053915
 """
 
 from collections.abc import Sequence
@@ -286,6 +286,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_flash_deals_show_id"), ["show_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_flash_deals_sku_id"), ["sku_id"], unique=False)
         batch_op.create_index("ix_flash_deals_status_ends", ["status", "ends_at"], unique=False)
+        batch_op.create_index(
+            "uq_flash_deals_live_sku",
+            ["sku_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'live'"),
+            postgresql_where=sa.text("status = 'live'"),
+        )
 
     op.create_table(
         "orders",
@@ -490,6 +497,11 @@ def downgrade() -> None:
 
     op.drop_table("orders")
     with op.batch_alter_table("flash_deals", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_flash_deals_live_sku",
+            sqlite_where=sa.text("status = 'live'"),
+            postgresql_where=sa.text("status = 'live'"),
+        )
         batch_op.drop_index("ix_flash_deals_status_ends")
         batch_op.drop_index(batch_op.f("ix_flash_deals_sku_id"))
         batch_op.drop_index(batch_op.f("ix_flash_deals_show_id"))
