@@ -1,20 +1,25 @@
 """Background jobs on Huey: SQLite storage embedded, Redis storage when scaled out.
 
-Domain work is async; Huey workers are threads. A job hands its coroutine to the server's
-event loop when the consumer runs inside the server (embedded default), so jobs share the
-process's database engine and bus.
+Domain work is async; Huey workers are threads. Every server process runs a consumer inside
+itself and a job hands its coroutine to that process's event loop, so jobs share the process's
+database engine and bus. With Redis storage every node consumes the same queue: a task runs on
+whichever node takes it first, exactly once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from huey import SqliteHuey
+from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
+from huey.constants import EmptyData
 from huey.consumer import Consumer
+from huey.storage import RedisStorage
 
 from hawker.core.config import Settings
 from hawker.core.ids import new_token
@@ -28,14 +33,19 @@ class _InProcessConsumer(Consumer):
         """The server process owns SIGINT/SIGTERM; Huey must not take them over."""
 
 
+def _huey(settings: Settings) -> Huey:
+    if settings.redis_url:
+        return RedisHuey(name=f"{settings.redis_namespace}:jobs", url=settings.redis_url)
+    return SqliteHuey(name="hawker", filename=str(settings.data_dir / "jobs.sqlite3"))
+
+
 class Jobs:
     def __init__(self, settings: Settings) -> None:
-        self.huey: Huey = SqliteHuey(
-            name="hawker", filename=str(settings.data_dir / "jobs.sqlite3")
-        )
+        self.huey = _huey(settings)
         self.loop: asyncio.AbstractEventLoop | None = None
         self._consumer: Consumer | None = None
         self._chains: list[tuple[Any, float]] = []
+        self._watchdog: asyncio.Task[None] | None = None
 
     def _run(self, fn: JobFn) -> Any:
         if self.loop is None:
@@ -43,32 +53,60 @@ class Jobs:
         return asyncio.run_coroutine_threadsafe(fn(), self.loop).result(timeout=300)
 
     def every(self, name: str, seconds: float, fn: JobFn) -> None:
-        """Run ``fn`` every ``seconds`` (finer than Huey's minute crontab) as a
-        self-rescheduling task. A generation stamp kept in Huey's store retires chains left
-        over from an earlier process, so restarts never multiply them."""
-        key = f"chain:{name}"
+        """Run ``fn`` every ``seconds`` (finer than Huey's minute crontab) as one
+        self-rescheduling chain shared by every node. A generation stamp kept in Huey's store
+        retires chains left over from an earlier start, so starts never multiply them; a beat
+        stamp lets the nodes restart a chain that died with the node running its step."""
 
         def step(generation: str) -> None:
-            if self.huey.storage.peek_data(key) != generation.encode():
+            if self.huey.storage.peek_data(f"chain:{name}") != generation.encode():
                 return
             try:
                 self._run(fn)
             except Exception:
                 log.exception("job %s failed; it runs again in %ss", name, seconds)
+            self.huey.storage.put_data(f"beat:{name}", repr(time.time()).encode())
             task.schedule((generation,), delay=seconds)
 
         step.__name__ = step.__qualname__ = f"every_{name}"
         task = self.huey.task(name=f"every_{name}")(step)
         self._chains.append((task, seconds))
 
-    def start(self, loop: asyncio.AbstractEventLoop, workers: int = 2) -> None:
+    def _restart_chain(self, task: Any) -> None:
+        name = task.name.removeprefix("every_")
+        generation = new_token(8)
+        self.huey.storage.put_data(f"chain:{name}", generation.encode())
+        self.huey.storage.put_data(f"beat:{name}", repr(time.time()).encode())
+        task(generation)
+
+    def _restart_stale_chains(self) -> None:
+        """Start every chain that no node runs: never started (the first node to claim it
+        starts it), or silent for longer than a step can take (a scheduler tick of 1 s plus
+        a slow run). A healthy chain, e.g. one left scheduled by a graceful restart, goes on."""
+        storage = self.huey.storage
+        for task, seconds in self._chains:
+            key = f"beat:{task.name.removeprefix('every_')}"
+            if storage.put_if_empty(key, b"0"):
+                self._restart_chain(task)
+                continue
+            beat = storage.peek_data(key)
+            if beat is EmptyData or time.time() - float(beat) > 3 * seconds + 10:
+                log.warning("job chain %s stopped beating; restarting it", task.name)
+                self._restart_chain(task)
+
+    async def _watch(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await asyncio.to_thread(self._restart_stale_chains)
+            except Exception:  # storage unreachable for a moment: look again next time
+                log.exception("job chain watchdog failed")
+
+    def start(
+        self, loop: asyncio.AbstractEventLoop, workers: int = 2, watch_seconds: float = 5.0
+    ) -> None:
         self.loop = loop
-        for task, _seconds in self._chains:
-            generation = new_token(8)
-            self.huey.storage.put_data(
-                f"chain:{task.name.removeprefix('every_')}", generation.encode()
-            )
-            task(generation)
+        self._restart_stale_chains()
         self._consumer = _InProcessConsumer(
             self.huey,
             workers=workers,
@@ -80,11 +118,19 @@ class Jobs:
             shutdown_timeout=5,
         )
         self._consumer.start()
+        self._watchdog = loop.create_task(self._watch(watch_seconds), name="job-chain-watchdog")
 
     async def stop(self) -> None:
+        watchdog, self._watchdog = self._watchdog, None
+        if watchdog is not None:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
         consumer, self._consumer = self._consumer, None
         if consumer is not None:
             # Joined from a thread: a worker may be waiting on this very event loop.
             await asyncio.to_thread(consumer.stop, graceful=True)
         self.huey.storage.close()
+        if isinstance(self.huey.storage, RedisStorage):
+            self.huey.storage.pool.disconnect()
         self.loop = None
