@@ -8,14 +8,25 @@ import logging
 
 import uvicorn
 
-from hawker.core.config import get_settings
+from hawker.core.config import Settings, get_settings
 from hawker.migrations import upgrade
 
 
-def _serve(host: str, port: int) -> None:
-    from hawker.app import create_app
-
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", ws_ping_interval=20)
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    if workers > 1 and not settings.redis_url:
+        # rooms, flash-deal stock and jobs are shared between processes through Redis only
+        raise SystemExit("--workers above 1 needs HAWKER_REDIS_URL (see docs/deploy.md)")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)  # once, before the workers start
+    uvicorn.run(
+        "hawker.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        ws_ping_interval=20,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,7 +37,15 @@ def main(argv: list[str] | None = None) -> None:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--host", default=settings.host)
         p.add_argument("--port", type=int, default=settings.port)
+    sub.choices["serve"].add_argument(
+        "--workers", type=int, default=1, help="server processes (needs HAWKER_REDIS_URL)"
+    )
     sub.add_parser("migrate", help="create or upgrade the database schema")
+    p = sub.add_parser("nginx-config", help="print an nginx config balancing several nodes")
+    p.add_argument("--listen", default="8080", help="address:port or port nginx listens on")
+    p.add_argument(
+        "--node", action="append", required=True, help="a node's host:port (repeat for each)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -38,7 +57,11 @@ def main(argv: list[str] | None = None) -> None:
         upgrade(settings.effective_database_url)
         print(f"database at {settings.effective_database_url} is up to date")
     elif args.command == "serve":
-        _serve(args.host, args.port)
+        _serve(settings, args.host, args.port, args.workers)
+    elif args.command == "nginx-config":
+        from hawker.infra.nginx import balancer_config
+
+        print(balancer_config(listen=args.listen, nodes=args.node))
     elif args.command == "demo":
         from hawker.sim.demo import run_demo
 

@@ -2,7 +2,6 @@
 
 import asyncio
 import itertools
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ import redis
 from hawker.core.config import Settings
 from hawker.core.ids import new_token
 from hawker.infra.jobs import Jobs
+from tests.services import need_redis
 
 
 async def test_every_runs_repeatedly_on_the_event_loop(tmp_path: Path) -> None:
@@ -66,14 +66,8 @@ async def test_a_restart_does_not_multiply_chains(tmp_path: Path) -> None:
 @pytest.fixture
 def redis_settings(tmp_path: Path) -> Iterator[Settings]:
     """Settings of a scale-out deployment with its own key namespace on the shared Redis."""
-    url = "redis://127.0.0.1:6379/0"
+    url = need_redis()
     client = redis.Redis.from_url(url)
-    try:
-        client.ping()
-    except redis.ConnectionError as exc:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"Redis is not reachable at {url}: {exc}")
     namespace = f"t{new_token(6).lower()}"
     yield Settings(data_dir=tmp_path, redis_url=url, redis_namespace=namespace)
     for key in client.scan_iter(match=f"*{namespace}*"):

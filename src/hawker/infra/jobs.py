@@ -72,12 +72,12 @@ class Jobs:
         task = self.huey.task(name=f"every_{name}")(step)
         self._chains.append((task, seconds))
 
-    def _restart_chain(self, task: Any) -> None:
+    def _restart_chain(self, task: Any, delay: float = 0) -> None:
         name = task.name.removeprefix("every_")
         generation = new_token(8)
         self.huey.storage.put_data(f"chain:{name}", generation.encode())
         self.huey.storage.put_data(f"beat:{name}", repr(time.time()).encode())
-        task(generation)
+        task.schedule((generation,), delay=delay)
 
     def _restart_stale_chains(self) -> None:
         """Start every chain that no node runs: never started (the first node to claim it
@@ -92,7 +92,8 @@ class Jobs:
             beat = storage.peek_data(key)
             if beat is EmptyData or time.time() - float(beat) > 3 * seconds + 10:
                 log.warning("job chain %s stopped beating; restarting it", task.name)
-                self._restart_chain(task)
+                # a period late: the old chain may only have been slow and have just run
+                self._restart_chain(task, delay=seconds)
 
     async def _watch(self, every: float) -> None:
         while True:
