@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from datetime import UTC
 from typing import Literal, Protocol, TypedDict
+
+from redis.asyncio import Redis
 
 from hawker.core.clock import utcnow
 from hawker.core.ids import new_token
@@ -53,46 +56,28 @@ class PaymentProvider(Protocol):
     ) -> PaymentResult: ...
 
 
-class SandboxPaymentProvider:
-    """In-memory provider: the same idempotency key always yields the very same result.
-
-    Its methods never await, so each runs to completion on the event loop without interleaving.
-    """
+class _MemoryBook:
+    """The sandbox's records in this process (embedded default). Its methods never await, so
+    each runs to completion on the event loop without interleaving."""
 
     def __init__(self) -> None:
         self._charged: dict[str, PaymentResult] = {}  # by idempotency key
         self._refunds: dict[str, PaymentResult] = {}  # by idempotency key
         self._captures: dict[str, PaymentResult] = {}  # by payment id
         self._refunded: dict[str, int] = {}  # payment id -> amount refunded so far
-        self.charges = 0  # real (non-replayed) charge attempts, for tests
 
-    async def charge(
-        self, *, order_ref: str, amount: int, currency: str, card: str, idempotency_key: str
-    ) -> PaymentResult:
-        if idempotency_key in self._charged:
-            return self._charged[idempotency_key]
-        if amount < 1 or currency not in CURRENCY_EXPONENT:
-            raise ValueError(f"cannot charge {amount} {currency!r}")
-        self.charges += 1
-        payment_id = f"pay_{new_token(9)}"
-        digits = "".join(ch for ch in card if ch.isdigit())
-        if not 12 <= len(digits) <= 19 or len(digits) != len(card.replace(" ", "")):
-            reason = "invalid_number"
-        elif digits == DECLINED_CARD:
-            reason = "card_declined"
-        else:
-            reason = ""
-        if reason:
-            result = PaymentResult(payment_id, "declined", amount, currency, order_ref, reason)
-        else:
-            result = PaymentResult(payment_id, "captured", amount, currency, order_ref)
-            self._captures[payment_id] = result
-        self._charged[idempotency_key] = result
-        return result
+    async def charged(self, key: str) -> PaymentResult | None:
+        return self._charged.get(key)
 
-    async def refund(self, *, payment_id: str, amount: int, idempotency_key: str) -> PaymentResult:
-        if idempotency_key in self._refunds:
-            return self._refunds[idempotency_key]
+    async def remember_charge(self, key: str, result: PaymentResult) -> PaymentResult:
+        first = self._charged.setdefault(key, result)
+        if first is result and result.status == "captured":
+            self._captures[result.id] = result
+        return first
+
+    async def refund(self, key: str, payment_id: str, amount: int) -> PaymentResult:
+        if key in self._refunds:
+            return self._refunds[key]
         capture = self._captures.get(payment_id)
         if capture is None:
             raise RefundTooLarge(f"no captured payment {payment_id}")
@@ -101,8 +86,96 @@ class SandboxPaymentProvider:
             raise RefundTooLarge(f"refund of {amount} exceeds the {capture.amount - done} left")
         self._refunded[payment_id] = done + amount
         result = PaymentResult(payment_id, "refunded", amount, capture.currency, capture.order_ref)
-        self._refunds[idempotency_key] = result
+        self._refunds[key] = result
         return result
+
+
+# The Redis book does what _MemoryBook does, each step one atomic script, so that every node
+# of a scale-out deployment talks to the same sandbox (a real provider is one service too).
+_REMEMBER_CHARGE = """
+local first = redis.call('HGET', KEYS[1], ARGV[1])
+if first then return first end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] == 'captured' then redis.call('HSET', KEYS[2], ARGV[4], ARGV[2]) end
+return ARGV[2]
+"""
+_REFUND = """
+local done = redis.call('HGET', KEYS[1], ARGV[1])
+if done then return done end
+local capture = redis.call('HGET', KEYS[2], ARGV[2])
+if not capture then return cjson.encode({error = 'no captured payment ' .. ARGV[2]}) end
+capture = cjson.decode(capture)
+local amount = tonumber(ARGV[3])
+local refunded = tonumber(redis.call('HGET', KEYS[3], ARGV[2]) or '0')
+if amount < 1 or refunded + amount > capture.amount then
+  return cjson.encode({error = 'refund of ' .. amount .. ' exceeds the '
+    .. (capture.amount - refunded) .. ' left'})
+end
+redis.call('HINCRBY', KEYS[3], ARGV[2], amount)
+capture.status = 'refunded'
+capture.amount = amount
+capture.reason = ''
+local result = cjson.encode(capture)
+redis.call('HSET', KEYS[1], ARGV[1], result)
+return result
+"""
+
+
+class _RedisBook:
+    def __init__(self, client: Redis, namespace: str) -> None:
+        self._client = client
+        self._keys = [f"{namespace}:sandbox:{part}" for part in ("charged", "captures")]
+        self._refund_keys = [f"{namespace}:sandbox:{p}" for p in ("refunds", "captures", "paid")]
+        self._remember = client.register_script(_REMEMBER_CHARGE)
+        self._refund = client.register_script(_REFUND)
+
+    async def charged(self, key: str) -> PaymentResult | None:
+        raw = await self._client.hget(self._keys[0], key)
+        return None if raw is None else PaymentResult(**json.loads(raw))
+
+    async def remember_charge(self, key: str, result: PaymentResult) -> PaymentResult:
+        raw = json.dumps(asdict(result))
+        first = await self._remember(keys=self._keys, args=[key, raw, result.status, result.id])
+        return PaymentResult(**json.loads(first))
+
+    async def refund(self, key: str, payment_id: str, amount: int) -> PaymentResult:
+        raw = json.loads(await self._refund(keys=self._refund_keys, args=[key, payment_id, amount]))
+        if "error" in raw:
+            raise RefundTooLarge(raw["error"])
+        return PaymentResult(**raw)
+
+
+class SandboxPaymentProvider:
+    """Card processor test mode: the same idempotency key always yields the very same result.
+    Its records live in this process, or in Redis (``redis``) when several nodes share it."""
+
+    def __init__(self, redis: Redis | None = None, namespace: str = "hawker") -> None:
+        self._book = _MemoryBook() if redis is None else _RedisBook(redis, namespace)
+        self.charges = 0  # charges this process made (replays and lost races not), for tests
+
+    async def charge(
+        self, *, order_ref: str, amount: int, currency: str, card: str, idempotency_key: str
+    ) -> PaymentResult:
+        if (replay := await self._book.charged(idempotency_key)) is not None:
+            return replay
+        if amount < 1 or currency not in CURRENCY_EXPONENT:
+            raise ValueError(f"cannot charge {amount} {currency!r}")
+        payment_id = f"pay_{new_token(9)}"
+        digits = "".join(ch for ch in card if ch.isdigit())
+        if not 12 <= len(digits) <= 19 or len(digits) != len(card.replace(" ", "")):
+            reason = "invalid_number"
+        elif digits == DECLINED_CARD:
+            reason = "card_declined"
+        else:
+            reason = ""
+        status = "declined" if reason else "captured"
+        result = PaymentResult(payment_id, status, amount, currency, order_ref, reason)
+        first = await self._book.remember_charge(idempotency_key, result)
+        self.charges += first.id == payment_id  # a concurrent twin may have been first
+        return first
+
+    async def refund(self, *, payment_id: str, amount: int, idempotency_key: str) -> PaymentResult:
+        return await self._book.refund(idempotency_key, payment_id, amount)
 
 
 _EVENT_TYPES: dict[str, Literal["payment.captured", "payment.declined", "refund.succeeded"]] = {
