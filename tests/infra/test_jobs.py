@@ -65,12 +65,12 @@ async def test_a_restart_does_not_multiply_chains(tmp_path: Path) -> None:
 
 @pytest.fixture
 def redis_settings(tmp_path: Path) -> Iterator[Settings]:
-    """Settings of a scale-out deployment with its own key namespace on the shared Redis."""
+    """Settings of a scale-out deployment with its own key prefix on the shared Redis."""
     url = need_redis()
     client = redis.Redis.from_url(url)
-    namespace = f"t{new_token(6).lower()}"
-    yield Settings(data_dir=tmp_path, redis_url=url, redis_namespace=namespace)
-    for key in client.scan_iter(match=f"*{namespace}*"):
+    prefix = f"t{new_token(6).lower()}:"
+    yield Settings(data_dir=tmp_path, redis_url=url, redis_prefix=prefix)
+    for key in client.scan_iter(match=f"*{prefix.rstrip(':')}*"):  # Huey drops the ':'
         client.delete(key)
     client.close()
 

@@ -29,9 +29,9 @@ async def provider(request: pytest.FixtureRequest) -> AsyncIterator[SandboxPayme
         yield SandboxPaymentProvider()
         return
     client = Redis.from_url(need_redis())
-    namespace = f"t{new_token(6).lower()}"
-    yield SandboxPaymentProvider(client, namespace)
-    async for key in client.scan_iter(match=f"{namespace}:*"):
+    prefix = f"t{new_token(6).lower()}:"
+    yield SandboxPaymentProvider(client, prefix)
+    async for key in client.scan_iter(match=f"{prefix}*"):
         await client.delete(key)
     await client.aclose()
 

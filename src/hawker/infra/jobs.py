@@ -35,7 +35,7 @@ class _InProcessConsumer(Consumer):
 
 def _huey(settings: Settings) -> Huey:
     if settings.redis_url:
-        return RedisHuey(name=f"{settings.redis_namespace}:jobs", url=settings.redis_url)
+        return RedisHuey(name=f"{settings.redis_prefix}jobs", url=settings.redis_url)
     return SqliteHuey(name="hawker", filename=str(settings.data_dir / "jobs.sqlite3"))
 
 

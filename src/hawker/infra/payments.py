@@ -122,10 +122,10 @@ return result
 
 
 class _RedisBook:
-    def __init__(self, client: Redis, namespace: str) -> None:
+    def __init__(self, client: Redis, prefix: str) -> None:
         self._client = client
-        self._keys = [f"{namespace}:sandbox:{part}" for part in ("charged", "captures")]
-        self._refund_keys = [f"{namespace}:sandbox:{p}" for p in ("refunds", "captures", "paid")]
+        self._keys = [f"{prefix}sandbox:{part}" for part in ("charged", "captures")]
+        self._refund_keys = [f"{prefix}sandbox:{p}" for p in ("refunds", "captures", "paid")]
         self._remember = client.register_script(_REMEMBER_CHARGE)
         self._refund = client.register_script(_REFUND)
 
@@ -149,8 +149,8 @@ class SandboxPaymentProvider:
     """Card processor test mode: the same idempotency key always yields the very same result.
     Its records live in this process, or in Redis (``redis``) when several nodes share it."""
 
-    def __init__(self, redis: Redis | None = None, namespace: str = "hawker") -> None:
-        self._book = _MemoryBook() if redis is None else _RedisBook(redis, namespace)
+    def __init__(self, redis: Redis | None = None, prefix: str = "hawker:") -> None:
+        self._book = _MemoryBook() if redis is None else _RedisBook(redis, prefix)
         self.charges = 0  # charges this process made (replays and lost races not), for tests
 
     async def charge(
