@@ -8,7 +8,7 @@ import logging
 
 import uvicorn
 
-from hawker.core.config import Settings, get_settings
+from hawker.core.config import Settings, get_settings, reference_markdown
 from hawker.migrations import upgrade
 
 
@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> None:
         "--workers", type=int, default=1, help="server processes (needs HAWKER_REDIS_URL)"
     )
     sub.add_parser("migrate", help="create or upgrade the database schema")
+    sub.add_parser("config-reference", help="print every HAWKER_* setting as a Markdown table")
     p = sub.add_parser("nginx-config", help="print an nginx config balancing several nodes")
     p.add_argument("--listen", default="8080", help="address:port or port nginx listens on")
     p.add_argument(
@@ -58,6 +59,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"database at {settings.effective_database_url} is up to date")
     elif args.command == "serve":
         _serve(settings, args.host, args.port, args.workers)
+    elif args.command == "config-reference":
+        print(reference_markdown(), end="")
     elif args.command == "nginx-config":
         from hawker.infra.nginx import balancer_config
 

@@ -53,3 +53,13 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def reference_markdown() -> str:
+    """The configuration reference table of docs/deploy.md, from the fields themselves."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        shown = f"`{default}`" if default not in ("", None) else "(empty)"
+        rows.append(f"| `HAWKER_{name.upper()}` | {shown} | {field.description or ''} |")
+    return "\n".join(rows) + "\n"
