@@ -4,6 +4,11 @@ Two kinds of unit: ``read()`` (deferred transaction, many at once) and ``write()
 On SQLite a write starts with ``BEGIN IMMEDIATE`` and writers in this process queue on an
 asyncio lock, so they never spin on SQLITE_BUSY; WAL keeps readers unblocked. PostgreSQL needs
 neither: its writes run concurrently and correctness comes from conditional updates.
+
+On PostgreSQL one pool serves both kinds of unit. ``pool_pre_ping`` checks a connection as it
+leaves the pool, so one the server dropped between requests (restart, failover, an operator's
+``pg_terminate_backend``) is replaced instead of failing the next request; a connection lost
+in the middle of a unit surfaces as ``DatabaseUnavailable`` (a 503 the client retries).
 """
 
 from __future__ import annotations
@@ -65,17 +70,28 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
     return engine
 
 
+def _postgres_engine(url: str, *, pool_size: int) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,  # bursts borrow up to as many again, returned when idle
+        pool_timeout=30,
+        pool_pre_ping=True,
+        pool_recycle=1800,  # under typical idle-connection cut-offs of proxies and firewalls
+    )
+
+
 class Database:
     """Owns the engines and hands out units of work."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             self.read_engine = _sqlite_engine(url, immediate=False, pool_size=8)
             self.write_engine = _sqlite_engine(url, immediate=True, pool_size=1)
         else:
-            self.read_engine = create_async_engine(url, pool_size=20, max_overflow=20)
+            self.read_engine = _postgres_engine(url, pool_size=pool_size)
             self.write_engine = self.read_engine
         self._reads = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._writes = async_sessionmaker(self.write_engine, expire_on_commit=False)
