@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import MetaData, event, make_url
+from sqlalchemy import BigInteger, Integer, MetaData, event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -37,6 +37,10 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# A 64-bit key for tables that can pass 2**31 rows (the event log). SQLite assigns keys only to
+# a column declared exactly INTEGER PRIMARY KEY (already 64-bit), so it keeps that spelling.
+BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
