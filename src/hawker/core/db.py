@@ -8,7 +8,8 @@ neither: its writes run concurrently and correctness comes from conditional upda
 On PostgreSQL one pool serves both kinds of unit. ``pool_pre_ping`` checks a connection as it
 leaves the pool, so one the server dropped between requests (restart, failover, an operator's
 ``pg_terminate_backend``) is replaced instead of failing the next request; a connection lost
-in the middle of a unit surfaces as ``DatabaseUnavailable`` (a 503 the client retries).
+in the middle of a unit rolls it back on the server and is told apart by ``is_unavailable``
+(the web layer answers 503, and the client retries with the same Idempotency-Key).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Integer, MetaData, event, make_url
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -83,6 +86,22 @@ def _postgres_engine(url: str, *, pool_size: int) -> AsyncEngine:
         pool_pre_ping=True,
         pool_recycle=1800,  # under typical idle-connection cut-offs of proxies and firewalls
     )
+
+
+# SQLSTATEs meaning "not now", not "wrong": connection exceptions, the server shutting down or
+# starting up, no connection slot left.
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means the database was unreachable or the connection was lost, so
+    nothing of the unit was committed (or, lost during COMMIT, it is unknown: a retry with the
+    same Idempotency-Key tells) and the request may be retried, unlike a failed statement."""
+    if isinstance(error, DBAPIError):
+        sqlstate = str(getattr(error.orig, "pgcode", None) or "")
+        return error.connection_invalidated or sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+    # asyncpg raises refused or timed-out connects as they are, not as DBAPI errors
+    return isinstance(error, PoolTimeout | ConnectionError | TimeoutError)
 
 
 class Database:
