@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -11,19 +12,71 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from hawker.app import create_app
 from hawker.core.config import Settings
+from hawker.core.db import Database
+from tests.databases import PostgresDatabases, admin_url
 
 CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 64}
+BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabases]:
+    """The run's PostgreSQL databases. Unreachable: the test skips saying why, except under
+    ``CI=true``, where CI must never silently run on SQLite alone."""
+    url = admin_url()
+    try:
+        databases = PostgresDatabases(url)
+    except (OSError, asyncpg.PostgresError) as error:
+        reason = f"PostgreSQL at {url} is unreachable ({error!r}); set HAWKER_TEST_POSTGRES_URL"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL tests must run in CI: {reason}", pytrace=False)
+        pytest.skip(reason)
+    yield databases
+    databases.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every test that touches storage runs once per backend (ids end in [sqlite]/[postgres])."""
+    return str(request.param)
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", **CHEAP_ARGON2)  # type: ignore[arg-type]
+def new_database(backend: str, request: pytest.FixtureRequest) -> Iterator[Callable[[], str]]:
+    """Factory: a ``HAWKER_DATABASE_URL`` for a new, empty database on this test's backend.
+    On SQLite that is "" (the file in the process's own data_dir, the embedded default)."""
+    if backend == "sqlite":
+        yield lambda: ""
+        return
+    databases: PostgresDatabases = request.getfixturevalue("postgres")
+    made: list[str] = []
+
+    def make() -> str:
+        made.append(databases.create())
+        return made[-1]
+
+    yield make
+    for url in made:
+        databases.drop(url)
+
+
+@pytest.fixture
+def database_url(new_database: Callable[[], str]) -> str:
+    """This test's database (see ``new_database``)."""
+    return new_database()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, **CHEAP_ARGON2)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -127,12 +180,16 @@ def _free_port() -> int:
 class LiveServer:
     """A real server process (uvicorn) on loopback, for HTTP-level concurrency and browsers."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, database_url: str, env: dict[str, str] | None = None
+    ) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
+        self.settings = Settings(data_dir=data_dir, database_url=database_url)
         environ = os.environ | {
             "HAWKER_DATA_DIR": str(data_dir),
+            "HAWKER_DATABASE_URL": database_url,
             "HAWKER_ARGON2_TIME_COST": "1",
             "HAWKER_ARGON2_MEMORY_KIB": "64",
             "HAWKER_PORT": str(self.port),
@@ -179,13 +236,33 @@ class LiveServer:
             self.proc.kill()
         self.log.close()
 
+    def query(self, sql: str, **params: Any) -> list[Any]:
+        """Rows of ``sql`` read straight from the server's database (either backend)."""
+
+        async def fetch() -> list[Any]:
+            db = Database(self.settings.effective_database_url, pool_size=1)
+            try:
+                async with db.read() as s:
+                    return list((await s.execute(text(sql), params)).all())
+            finally:
+                await db.dispose()
+
+        return asyncio.run(fetch())
+
 
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+def live_server(
+    tmp_path: Path, new_database: Callable[[], str]
+) -> Iterator[Callable[..., LiveServer]]:
+    """Factory: ``live_server(HAWKER_X="1")`` starts a server on a database of its own on this
+    test's backend; pass ``HAWKER_DATABASE_URL`` to have several servers share one."""
     servers: list[LiveServer] = []
 
     def start(**env: str) -> LiveServer:
-        server = LiveServer(tmp_path / f"live{len(servers)}", env)
+        url = env.pop("HAWKER_DATABASE_URL", None)
+        server = LiveServer(
+            tmp_path / f"live{len(servers)}", new_database() if url is None else url, env
+        )
         servers.append(server)
         return server
 

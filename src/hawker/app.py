@@ -28,6 +28,7 @@ from hawker.migrations import upgrade_async
 from hawker.orders import api as orders_api
 from hawker.orders import jobs as orders_jobs
 from hawker.web import csrf, pages, problems
+from hawker.web.nul import RefuseNul
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     app.state.jobs = jobs
     problems.install(app)
     app.add_middleware(csrf.CSRFMiddleware, secure=settings.cookie_secure)
+    app.add_middleware(RefuseNul)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -19,8 +19,13 @@ WEBP = b"RIFF\x40\x00\x00\x00WEBPVP8 " + b"\x00" * 64
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", max_upload_bytes=LIMIT, **CHEAP_ARGON2)  # type: ignore[arg-type]
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        max_upload_bytes=LIMIT,
+        **CHEAP_ARGON2,  # type: ignore[arg-type]
+    )
 
 
 def stored(settings: Settings) -> list[Path]:

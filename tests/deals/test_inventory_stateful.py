@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import sqlite3
-import tempfile
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from contextlib import closing
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +20,7 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
+    run_state_machine_as_test,
 )
 from sqlalchemy import create_engine, select
 
@@ -51,15 +52,24 @@ def _schema_script() -> str:
     return script
 
 
-class Inventory(RuleBasedStateMachine):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tmp = tempfile.TemporaryDirectory()
-        path = Path(self.tmp.name) / "inv.sqlite3"
+def sqlite_databases(directory: Path) -> Callable[[], str]:
+    """A new SQLite file with the empty schema per call."""
+    numbers = itertools.count()
+
+    def make() -> str:
+        path = directory / f"inv{next(numbers)}.sqlite3"
         with closing(sqlite3.connect(path)) as conn:
             conn.executescript(_schema_script())
+        return f"sqlite+aiosqlite:///{path}"
+
+    return make
+
+
+class Inventory(RuleBasedStateMachine):
+    def __init__(self, database_url: str) -> None:
+        super().__init__()
         self.loop = asyncio.new_event_loop()
-        self.db = Database(f"sqlite+aiosqlite:///{path}")
+        self.db = Database(database_url, pool_size=2)
         self.restocked = 0
         self.run(self._seed())
 
@@ -270,10 +280,14 @@ class Inventory(RuleBasedStateMachine):
         clock.offset_seconds = 0
         self.run(self.db.dispose())
         self.loop.close()
-        self.tmp.cleanup()
 
 
-Inventory.TestCase.settings = settings(
-    max_examples=50, database=None, stateful_step_count=30, deadline=None
-)
-TestInventory = Inventory.TestCase
+def test_counters_add_up_under_any_sequence(
+    backend: str, new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    """Each example starts on an empty database of its own on this test's backend."""
+    database = sqlite_databases(tmp_path) if backend == "sqlite" else new_database
+    run_state_machine_as_test(
+        lambda: Inventory(database()),
+        settings=settings(max_examples=50, database=None, stateful_step_count=30, deadline=None),
+    )

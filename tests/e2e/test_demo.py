@@ -13,9 +13,9 @@ from tests.conftest import _free_port
 
 
 @pytest.mark.slow
-def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path) -> None:
+def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: str) -> None:
     port = _free_port()
-    env = os.environ | {"HAWKER_DATA_DIR": str(tmp_path)}
+    env = os.environ | {"HAWKER_DATA_DIR": str(tmp_path), "HAWKER_DATABASE_URL": database_url}
     started = time.monotonic()
     log_path = tmp_path / "demo.log"
     with log_path.open("w") as log:

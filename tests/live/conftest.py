@@ -9,11 +9,12 @@ from tests.conftest import CHEAP_ARGON2, Api
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str) -> Settings:
     """Fast coalescing and small limits so room behaviour shows within a test."""
     return Settings.model_validate(
         {
             "data_dir": tmp_path / "data",
+            "database_url": database_url,
             "coalesce_seconds": 0.05,
             "chat_rate_per_10s": 3,
             "room_history_size": 20,

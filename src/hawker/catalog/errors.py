@@ -8,6 +8,11 @@ class StockWouldGoNegative(Conflict):
     title = "Not enough stock"
 
 
+class StockLimit(Conflict):
+    code = "stock_limit"
+    title = "Too much stock"
+
+
 class BadImage(Invalid):
     code = "bad_image"
     title = "Unsupported image"

@@ -9,6 +9,8 @@ from hawker.core.money import CURRENCY_EXPONENT
 # An absolute http(s) URL or a path on this site; "//host" and "/\host" are other sites.
 URL_PATTERN = r"^(https?://[^\s/]\S*|/([^\s/\\]\S*)?)$"
 MAX_PRICE = 10**12
+# Units on hand per SKU: far beyond any shop, and well inside a 32-bit INTEGER column.
+MAX_STOCK = 10**9
 # Input models: unknown fields, coerced types ("12" for 12) and padded strings are refused.
 STRICT_INPUT = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 

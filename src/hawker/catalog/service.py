@@ -7,9 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
 from hawker.accounts.service import check_role
-from hawker.catalog.errors import StockWouldGoNegative
+from hawker.catalog.errors import StockLimit, StockWouldGoNegative
 from hawker.catalog.models import Category, Merchant, Product, Sku
 from hawker.catalog.schemas import (
+    MAX_STOCK,
     CategoryOut,
     ProductIn,
     ProductOut,
@@ -142,10 +143,12 @@ async def do_change_stock(s: AsyncSession, user: User, sku_id: int, delta: int) 
     await access_own_sku(s, user, sku_id)
     new_available = await s.scalar(
         update(Sku)
-        .where(Sku.id == sku_id, Sku.available + delta >= 0)
+        .where(Sku.id == sku_id, Sku.available + delta >= 0, Sku.available + delta <= MAX_STOCK)
         .values(available=Sku.available + delta)
         .returning(Sku.available)
     )
+    if new_available is None and delta > 0:
+        raise StockLimit(f"a SKU holds at most {MAX_STOCK} units available")
     if new_available is None:
         raise StockWouldGoNegative(
             f"cannot remove {-delta} units from SKU {sku_id}: not that many are available "

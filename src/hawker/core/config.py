@@ -14,6 +14,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("hawker-data")
     database_url: str = ""  # empty: SQLite file in data_dir
+    database_pool_size: int = Field(default=10, ge=1)  # PostgreSQL, per process (twice in bursts)
     redis_url: str = ""  # set: Redis carries the room bus, flash-deal stock and jobs
     redis_prefix: str = "hawker:"  # every Redis key and channel name starts with it
     host: str = "127.0.0.1"

@@ -4,6 +4,12 @@ Two kinds of unit: ``read()`` (deferred transaction, many at once) and ``write()
 On SQLite a write starts with ``BEGIN IMMEDIATE`` and writers in this process queue on an
 asyncio lock, so they never spin on SQLITE_BUSY; WAL keeps readers unblocked. PostgreSQL needs
 neither: its writes run concurrently and correctness comes from conditional updates.
+
+On PostgreSQL one pool serves both kinds of unit. ``pool_pre_ping`` checks a connection as it
+leaves the pool, so one the server dropped between requests (restart, failover, an operator's
+``pg_terminate_backend``) is replaced instead of failing the next request; a connection lost
+in the middle of a unit rolls it back on the server and is told apart by ``is_unavailable``
+(the web layer answers 503, and the client retries with the same Idempotency-Key).
 """
 
 from __future__ import annotations
@@ -13,8 +19,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import MetaData, event, make_url
+from sqlalchemy import BigInteger, Integer, MetaData, event, make_url
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -32,6 +40,10 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# A 64-bit key for tables that can pass 2**31 rows (the event log). SQLite assigns keys only to
+# a column declared exactly INTEGER PRIMARY KEY (already 64-bit), so it keeps that spelling.
+BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -65,17 +77,44 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
     return engine
 
 
+def _postgres_engine(url: str, *, pool_size: int) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,  # bursts borrow up to as many again, returned when idle
+        pool_timeout=30,
+        pool_pre_ping=True,
+        pool_recycle=1800,  # under typical idle-connection cut-offs of proxies and firewalls
+    )
+
+
+# SQLSTATEs meaning "not now", not "wrong": connection exceptions, the server shutting down or
+# starting up, no connection slot left.
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means the database was unreachable or the connection was lost, so
+    nothing of the unit was committed (or, lost during COMMIT, it is unknown: a retry with the
+    same Idempotency-Key tells) and the request may be retried, unlike a failed statement."""
+    if isinstance(error, DBAPIError):
+        sqlstate = str(getattr(error.orig, "pgcode", None) or "")
+        return error.connection_invalidated or sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+    # asyncpg raises refused or timed-out connects as they are, not as DBAPI errors
+    return isinstance(error, PoolTimeout | ConnectionError | TimeoutError)
+
+
 class Database:
     """Owns the engines and hands out units of work."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             self.read_engine = _sqlite_engine(url, immediate=False, pool_size=8)
             self.write_engine = _sqlite_engine(url, immediate=True, pool_size=1)
         else:
-            self.read_engine = create_async_engine(url, pool_size=20, max_overflow=20)
+            self.read_engine = _postgres_engine(url, pool_size=pool_size)
             self.write_engine = self.read_engine
         self._reads = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._writes = async_sessionmaker(self.write_engine, expire_on_commit=False)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hawker.core.clock import utcnow
@@ -36,8 +45,8 @@ class FlashDeal(Base):
     show_id: Mapped[int] = mapped_column(ForeignKey("shows.id"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"), index=True)
-    deal_price: Mapped[int] = mapped_column(Integer)
-    original_price: Mapped[int] = mapped_column(Integer)
+    deal_price: Mapped[int] = mapped_column(BigInteger)
+    original_price: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     quantity: Mapped[int] = mapped_column(Integer)
     available: Mapped[int] = mapped_column(Integer)
@@ -68,7 +77,7 @@ class Reservation(Base):
         ForeignKey("flash_deals.id"), nullable=True, index=True
     )
     quantity: Mapped[int] = mapped_column(Integer)
-    unit_price: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     state: Mapped[str] = mapped_column(String(10), default="held")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -23,7 +23,7 @@ class Runtime:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return cls(
             settings=settings,
-            db=Database(settings.effective_database_url),
+            db=Database(settings.effective_database_url, pool_size=settings.database_pool_size),
             bus=MemoryBus(history_size=settings.room_history_size),
         )
 

@@ -33,6 +33,11 @@ class ChatEmpty(Invalid):
     title = "Message is empty"
 
 
+class ChatBadCharacter(Invalid):
+    code = "bad_character"
+    title = "Message holds a character that cannot be stored"
+
+
 class ChatRateLimited(RateLimited):
     code = "rate_limited"
     title = "Slow down"

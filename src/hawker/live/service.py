@@ -22,6 +22,7 @@ from hawker.core.clock import utcnow
 from hawker.core.errors import Forbidden, NotFound
 from hawker.infra.bus import Bus
 from hawker.live.errors import (
+    ChatBadCharacter,
     ChatEmpty,
     ChatTooLong,
     IllegalShowTransition,
@@ -195,6 +196,8 @@ def check_chat_text(text: str, max_length: int) -> str:
         raise ChatEmpty("write something first")
     if len(text) > max_length:
         raise ChatTooLong(f"messages are at most {max_length} characters")
+    if "\x00" in text:  # PostgreSQL cannot store it (HTTP requests are refused at the door)
+        raise ChatBadCharacter("messages must not contain NUL (U+0000) characters")
     return text
 
 

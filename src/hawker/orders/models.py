@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hawker.core.clock import utcnow
@@ -21,13 +30,13 @@ class Order(Base):
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     currency: Mapped[str] = mapped_column(String(3))
-    total: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(BigInteger)
     # Attribution, decided once at creation.
     channel: Mapped[str] = mapped_column(String(10))
     show_id: Mapped[int | None] = mapped_column(ForeignKey("shows.id"), nullable=True, index=True)
     host_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     payment_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
-    refunded_amount: Mapped[int] = mapped_column(Integer, default=0)
+    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
@@ -47,7 +56,7 @@ class OrderLine(Base):
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("flash_deals.id"), nullable=True)
     reservation_id: Mapped[int] = mapped_column(ForeignKey("reservations.id"))
     quantity: Mapped[int] = mapped_column(Integer)
-    unit_price: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(BigInteger)
     title: Mapped[str] = mapped_column(String(200))
 
 

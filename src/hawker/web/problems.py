@@ -7,13 +7,17 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
+from hawker.core.db import is_unavailable
 from hawker.core.errors import HawkerError, problem_body
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+RETRY_AFTER_SECONDS = 1  # a dropped connection is replaced at once; a failover takes seconds
 
 
 def problem(
@@ -53,3 +57,21 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return problem(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
+
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        if not is_unavailable(exc):
+            raise exc  # a genuine failure: the server error handler answers 500
+        log.warning("database unavailable during %s %s: %s", request.method, request.url, exc)
+        response = problem(
+            503,
+            "unavailable",
+            "Service unavailable",
+            "the database could not be reached or the connection was lost, and no partial "
+            "change was kept; retry (with the same Idempotency-Key where one is required)",
+            request.url.path,
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    for kind in (DBAPIError, PoolTimeout, ConnectionError, TimeoutError):
+        app.add_exception_handler(kind, unavailable)

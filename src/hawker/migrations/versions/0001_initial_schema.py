@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 22:13:19.053915
+Create Date: 2026-11-29 04:55:27.516990
 """
 
 from collections.abc import Sequence
@@ -28,14 +28,14 @@ def upgrade() -> None:
     )
     op.create_table(
         "events",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("type", sa.String(length=40), nullable=False),
         sa.Column("at", sa.DateTime(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("show_id", sa.Integer(), nullable=True),
         sa.Column("product_id", sa.Integer(), nullable=True),
         sa.Column("order_id", sa.Integer(), nullable=True),
-        sa.Column("value", sa.Integer(), nullable=True),
+        sa.Column("value", sa.BigInteger(), nullable=True),
         sa.Column("data", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
     )
@@ -192,7 +192,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=60), nullable=False),
-        sa.Column("price", sa.Integer(), nullable=False),
+        sa.Column("price", sa.BigInteger(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("available", sa.Integer(), nullable=False),
         sa.Column("reserved", sa.Integer(), nullable=False),
@@ -255,8 +255,8 @@ def upgrade() -> None:
         sa.Column("show_id", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("sku_id", sa.Integer(), nullable=False),
-        sa.Column("deal_price", sa.Integer(), nullable=False),
-        sa.Column("original_price", sa.Integer(), nullable=False),
+        sa.Column("deal_price", sa.BigInteger(), nullable=False),
+        sa.Column("original_price", sa.BigInteger(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("available", sa.Integer(), nullable=False),
@@ -301,12 +301,12 @@ def upgrade() -> None:
         sa.Column("merchant_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("total", sa.BigInteger(), nullable=False),
         sa.Column("channel", sa.String(length=10), nullable=False),
         sa.Column("show_id", sa.Integer(), nullable=True),
         sa.Column("host_id", sa.Integer(), nullable=True),
         sa.Column("payment_id", sa.String(length=40), nullable=True),
-        sa.Column("refunded_amount", sa.Integer(), nullable=False),
+        sa.Column("refunded_amount", sa.BigInteger(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
         sa.Column("paid_at", sa.DateTime(), nullable=True),
@@ -407,7 +407,7 @@ def upgrade() -> None:
         sa.Column("sku_id", sa.Integer(), nullable=False),
         sa.Column("deal_id", sa.Integer(), nullable=True),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column("unit_price", sa.Integer(), nullable=False),
+        sa.Column("unit_price", sa.BigInteger(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("state", sa.String(length=10), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
@@ -438,7 +438,7 @@ def upgrade() -> None:
         sa.Column("deal_id", sa.Integer(), nullable=True),
         sa.Column("reservation_id", sa.Integer(), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column("unit_price", sa.Integer(), nullable=False),
+        sa.Column("unit_price", sa.BigInteger(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(
             ["deal_id"], ["flash_deals.id"], name=op.f("fk_order_lines_deal_id_flash_deals")

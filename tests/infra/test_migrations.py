@@ -1,0 +1,53 @@
+"""Migration 0001 runs on both backends, down and up again, and leaves exactly the schema the
+models declare (types, partial unique index included)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from hawker.migrations import alembic_config, upgrade
+from hawker.migrations.models import metadata
+
+
+def _differences(url: str) -> tuple[list[Any], dict[str, Any]]:
+    def compare(conn: Connection) -> tuple[list[Any], dict[str, Any]]:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        indexes = {
+            ix["name"]: ix for ix in inspect(conn).get_indexes("flash_deals") if ix["unique"]
+        }
+        return compare_metadata(context, metadata), indexes
+
+    async def run() -> tuple[list[Any], dict[str, Any]]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(compare)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def test_down_and_up_again_leaves_the_declared_schema(
+    backend: str, new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    url = new_database() or f"sqlite+aiosqlite:///{tmp_path / 'm.sqlite3'}"
+    upgrade(url)
+    command.downgrade(alembic_config(url), "base")
+    upgrade(url)
+    diff, unique = _differences(url)
+    assert diff == []
+    live = unique["uq_flash_deals_live_sku"]
+    dialect = "postgresql" if backend == "postgres" else backend
+    assert live["column_names"] == ["sku_id"]
+    assert "'live'" in str(live["dialect_options"][f"{dialect}_where"])  # partial: live deals
