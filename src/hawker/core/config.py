@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("hawker-data")
     database_url: str = ""  # empty: SQLite file in data_dir
     redis_url: str = ""  # set: Redis carries the room bus, flash-deal stock and jobs
+    redis_prefix: str = "hawker:"  # every Redis key and channel name starts with it
     host: str = "127.0.0.1"
     port: int = 8000
     base_url: str = ""  # public URL used in printed links; empty: http://host:port
