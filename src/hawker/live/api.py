@@ -29,7 +29,7 @@ router = APIRouter(tags=["live"])
 async def _show_out(rt: Runtime, show_id: int) -> ShowOut:
     async with rt.db.read() as s:
         show = await service.access_show(s, show_id)
-        return await service.show_out(s, show, hub_of(rt).viewers(show_id))
+        return await service.show_out(s, show, await hub_of(rt).viewers(show_id))
 
 
 @router.post("/api/shows", status_code=201)
@@ -51,7 +51,7 @@ async def shows(
     hub = hub_of(rt)
     async with rt.db.read() as s:
         found = await service.list_shows(s, status=status, host_id=host_id, limit=limit)
-        return [await service.show_out(s, show, hub.viewers(show.id)) for show in found]
+        return [await service.show_out(s, show, await hub.viewers(show.id)) for show in found]
 
 
 @router.get("/api/shows/{show_id}")
@@ -187,7 +187,7 @@ async def unmute(
 async def viewers(show_id: int, rt: Runtime = Depends(runtime)) -> dict[str, int]:
     async with rt.db.read() as s:
         await service.access_show(s, show_id)
-    return {"count": hub_of(rt).viewers(show_id)}
+    return {"count": await hub_of(rt).viewers(show_id)}
 
 
 # --- WebSockets -------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ async def room_socket(ws: WebSocket, show_id: int, after: int = -1, token: str =
         return
     await ws.accept()
     send = _Sender(ws)
-    hub.join(show_id)
+    await hub.join(show_id)
     joined = asyncio.get_running_loop().time()
     channel = service.room_channel(show_id)
     try:
@@ -274,7 +274,7 @@ async def room_socket(ws: WebSocket, show_id: int, after: int = -1, token: str =
             hello = {
                 "status": status,
                 "likes": likes,
-                "viewers": hub.viewers(show_id),
+                "viewers": await hub.viewers(show_id),
                 "pinned_product_id": pinned,
                 "user_id": user_id,
             }
@@ -294,9 +294,9 @@ async def room_socket(ws: WebSocket, show_id: int, after: int = -1, token: str =
     except _GONE:
         pass
     finally:
-        hub.leave(show_id)
         watched = int((asyncio.get_running_loop().time() - joined) * 1000)
         with anyio.CancelScope(shield=True):  # a server shutting down still logs the leave
+            await hub.leave(show_id)
             async with rt.db.write() as s:
                 await record(s, "room.leave", user_id=user_id, show_id=show_id, value=watched)
 
@@ -381,6 +381,6 @@ async def studio_socket(ws: WebSocket, show_id: int, token: str = "") -> None:
     send = _Sender(ws)
     with contextlib.suppress(*_GONE):
         async with rt.bus.subscribe(service.studio_channel(show_id)) as sub:
-            stats = {"viewers": hub_of(rt).viewers(show_id)}
+            stats = {"viewers": await hub_of(rt).viewers(show_id)}
             await send({"type": "stats", "seq": 0, "data": stats})
             await _until_either_ends(_pump(sub, send, 0), _drain(ws))

@@ -2,8 +2,9 @@
 
 Likes and viewer counts arrive far faster than people can read them, so they are summed per
 room and published once per ``coalesce_seconds`` as totals, never one event per tap. Chat rate
-limits live here too. All of it is per-process state; the scale-out backend swaps the rate
-limiter and counters for Redis ones behind the same methods.
+limits live here too. State every node must agree on (viewer totals, chat budgets) is kept in
+the room state port (in-process, or Redis when several nodes serve the rooms); likes are
+summed by the shared database row, so every node's coalesced delta lands in one total.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from collections import defaultdict, deque
+from collections import defaultdict
 
 from sqlalchemy import update
 
 from hawker.analytics.service import record
+from hawker.infra.room_state import RoomState
 from hawker.infra.runtime import Runtime
 from hawker.live.errors import ChatRateLimited
 from hawker.live.models import Show
@@ -26,43 +27,42 @@ log = logging.getLogger(__name__)
 
 
 class ChatRateLimiter:
-    """Sliding window: at most ``limit`` messages per user per room in ``window`` seconds."""
+    """Sliding window: at most ``limit`` messages per user per room in ``window`` seconds,
+    one budget across every node."""
 
-    def __init__(self, limit: int, window: float = 10.0) -> None:
-        self.limit, self.window = limit, window
-        self._sent: dict[tuple[int, int], deque[float]] = defaultdict(deque)
+    def __init__(self, state: RoomState, limit: int, window: float = 10.0) -> None:
+        self.state, self.limit, self.window = state, limit, window
 
-    def check(self, show_id: int, user_id: int) -> None:
-        now = time.monotonic()
-        sent = self._sent[(show_id, user_id)]
-        while sent and now - sent[0] > self.window:
-            sent.popleft()
-        if len(sent) >= self.limit:
-            wait = self.window - (now - sent[0])
+    async def check(self, show_id: int, user_id: int) -> None:
+        wait = await self.state.spend_chat(show_id, user_id, self.limit, self.window)
+        if wait > 0:
             raise ChatRateLimited(
                 f"you can send {self.limit} messages per "
-                f"{self.window:g} s; try again in {wait:.0f} s"
+                f"{self.window:g} s; try again in {max(wait, 1):.0f} s"
             )
-        sent.append(now)
 
 
 class RoomHub:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
-        self.rate = ChatRateLimiter(rt.settings.chat_rate_per_10s)
-        self._viewers: dict[int, int] = defaultdict(int)
-        self._published_viewers: dict[int, int] = {}
+        self.state = rt.room_state
+        self.rate = ChatRateLimiter(self.state, rt.settings.chat_rate_per_10s)
+        self._viewers: dict[int, int] = defaultdict(int)  # this node's viewers per room
         self._likes: dict[int, int] = defaultdict(int)
         self._task: asyncio.Task[None] | None = None
 
-    def viewers(self, show_id: int) -> int:
-        return self._viewers.get(show_id, 0)
+    async def viewers(self, show_id: int) -> int:
+        """Viewers of the room on every node."""
+        return await self.state.viewers(show_id)
 
-    def join(self, show_id: int) -> None:
+    async def join(self, show_id: int) -> None:
         self._viewers[show_id] += 1
+        await self.state.report_viewers(show_id, self._viewers[show_id], claim=False)
 
-    def leave(self, show_id: int) -> None:
+    async def leave(self, show_id: int) -> None:
+        """The local count drops at once; if the report fails, the next flush sends it."""
         self._viewers[show_id] = max(0, self._viewers[show_id] - 1)
+        await self.state.report_viewers(show_id, self._viewers[show_id], claim=False)
 
     def like(self, show_id: int, count: int) -> None:
         self._likes[show_id] += count
@@ -91,14 +91,16 @@ class RoomHub:
         for show_id, delta in likes.items():
             if delta:
                 await self._publish_likes(show_id, delta)
+        # The report doubles as this node's heartbeat; of all nodes, the one whose report
+        # first sees a new total announces it.
         for show_id, count in list(self._viewers.items()):
-            if self._published_viewers.get(show_id) != count:
-                self._published_viewers[show_id] = count
-                await self.rt.bus.publish(room_channel(show_id), "viewers", {"count": count})
-                await self.rt.bus.publish(studio_channel(show_id), "stats", {"viewers": count})
-            if count == 0:
+            viewers = await self.state.report_viewers(show_id, count, claim=True)
+            if viewers.changed:
+                total = viewers.total
+                await self.rt.bus.publish(room_channel(show_id), "viewers", {"count": total})
+                await self.rt.bus.publish(studio_channel(show_id), "stats", {"viewers": total})
+            if count == 0 and self._viewers.get(show_id) == 0:
                 del self._viewers[show_id]
-                self._published_viewers.pop(show_id, None)
 
     async def _publish_likes(self, show_id: int, delta: int) -> None:
         async with self.rt.db.write() as s:

@@ -6,7 +6,7 @@ called after it commits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -208,7 +208,7 @@ async def do_post_chat(
     text: str,
     max_length: int,
     *,
-    rate_check: Callable[[int, int], None] | None = None,
+    rate_check: Callable[[int, int], Awaitable[None]] | None = None,
 ) -> ChatMessage:
     """Store one message. ``rate_check(show_id, user_id)`` runs last, so refused messages
     (ended show, muted user) do not use up the sender's rate budget."""
@@ -222,7 +222,7 @@ async def do_post_chat(
     if muted is not None:
         raise Muted("the host muted you in this room")
     if rate_check is not None:
-        rate_check(show_id, user.id)
+        await rate_check(show_id, user.id)
     message = ChatMessage(show_id=show_id, user_id=user.id, text=text)
     s.add(message)
     await record(s, "chat", user_id=user.id, show_id=show_id)

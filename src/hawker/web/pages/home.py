@@ -22,7 +22,7 @@ async def home(request: Request, rt: Runtime = Depends(runtime)) -> Response:
     hub = hub_of(rt)
     async with rt.db.read() as s:
         live_now = [
-            await live.show_out(s, show, hub.viewers(show.id))
+            await live.show_out(s, show, await hub.viewers(show.id))
             for show in await live.list_shows(s, status="live", limit=12)
         ]
         upcoming = [

@@ -40,7 +40,7 @@ async def studio_show(
     async with rt.db.read() as s:
         row = await live.access_show_as_host(s, user, show_id)
         likes = row.likes
-        show = await live.show_out(s, row, hub_of(rt).viewers(show_id))
+        show = await live.show_out(s, row, await hub_of(rt).viewers(show_id))
         chat = await live.recent_chat(s, show_id, 100)
         show_deals = [deals.deal_out(d) for d in await deals.list_deals(s, show_id)]
         stats = await orders.show_stats(s, show_id)
