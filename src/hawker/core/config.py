@@ -15,6 +15,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("hawker-data")
     database_url: str = ""  # empty: SQLite file in data_dir
     redis_url: str = ""  # set: Redis carries the room bus, flash-deal stock and jobs
+    redis_prefix: str = "hawker:"  # namespace of every key, so deployments can share a server
+    stock_reconcile_seconds: float = Field(default=5.0, gt=0)  # Redis stock re-synced from SQL
     host: str = "127.0.0.1"
     port: int = 8000
     base_url: str = ""  # public URL used in printed links; empty: http://host:port

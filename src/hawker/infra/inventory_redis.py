@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.lock import Lock
 from redis.exceptions import RedisError
 
@@ -198,8 +198,11 @@ class RedisInventory:
         self._sweep = client.register_script(SWEEP)
 
     @classmethod
-    def from_url(cls, url: str, prefix: str, **kw: Any) -> RedisInventory:
-        return cls(Redis.from_url(url), prefix, **kw)
+    def from_url(cls, url: str, prefix: str, *, connections: int = 64, **kw: Any) -> RedisInventory:
+        """A bounded pool per node that queues callers beyond ``connections`` (a burst of
+        thousands must not open thousands of sockets on a server every node shares)."""
+        pool = BlockingConnectionPool.from_url(url, max_connections=connections, timeout=10)
+        return cls(Redis.from_pool(pool), prefix, **kw)
 
     def keys(self, deal_id: int) -> list[str]:
         base = f"{self.prefix}{{{deal_id}}}"
