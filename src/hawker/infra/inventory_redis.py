@@ -184,6 +184,12 @@ class Sweep:
     purged: int
 
 
+def deal_keys(prefix: str, deal_id: int) -> list[str]:
+    """The deal's hash, its buyers and its in-flight set."""
+    base = f"{prefix}{{{deal_id}}}"
+    return [base, f"{base}:buyers", f"{base}:pending"]
+
+
 class RedisInventory:
     def __init__(self, client: Redis, prefix: str, *, grace_ms: int = 60_000) -> None:
         """``grace_ms``: how long a change may stay in flight before its node is presumed
@@ -205,8 +211,7 @@ class RedisInventory:
         return cls(Redis.from_pool(pool), prefix, **kw)
 
     def keys(self, deal_id: int) -> list[str]:
-        base = f"{self.prefix}{{{deal_id}}}"
-        return [base, f"{base}:buyers", f"{base}:pending"]
+        return deal_keys(self.prefix, deal_id)
 
     def rebuild_lock(self, deal_id: int, timeout: float = 5.0) -> Lock:
         """Only one node rebuilds a lost deal; the lock expires if that node dies."""
