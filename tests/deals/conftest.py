@@ -75,9 +75,8 @@ def redis_test_url() -> str:
     return url
 
 
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    """A fresh key namespace, deleted afterwards."""
+def redis_namespace() -> Iterator[str]:
+    """A fresh key prefix on the test Redis, its keys deleted afterwards."""
     url = redis_test_url()
     prefix = f"test:{uuid.uuid4().hex[:10]}:"
     yield prefix
@@ -85,3 +84,8 @@ def redis_prefix() -> Iterator[str]:
     for key in client.scan_iter(f"{prefix}*"):
         client.delete(key)
     client.close()
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    yield from redis_namespace()

@@ -20,7 +20,7 @@ from hawker.core.clock import clock
 from hawker.core.config import Settings
 from hawker.deals.models import DealBuyer, FlashDeal
 from hawker.deals.stock import DealStock, deal_stock
-from hawker.infra.inventory_redis import DealSnapshot
+from hawker.infra.inventory_redis import DealSnapshot, RedisInventory
 from hawker.infra.runtime import Runtime
 from tests.conftest import CHEAP_ARGON2, Api, assert_problem
 from tests.deals.conftest import redis_test_url
@@ -313,3 +313,42 @@ def test_database_counters_match_redis_after_rebuild(
 
     db, redis = both(run, rt, deal["id"])
     assert redis == db and redis.buyers == run(buyers_in_db) == {buyer.user["id"]: 3}
+
+
+def test_one_node_rebuilds_a_lost_deal_while_the_others_wait(
+    run: Any, rt: Runtime, deal_show: Callable[..., dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three "nodes" (engines on the same Redis) and 150 buyers arrive at a deal Redis lost:
+    the database is read for it once, and every buyer is then decided by Redis."""
+    ctx = deal_show(stock=200)
+    deal = launch(ctx, quantity=100, per_buyer_limit=1, duration_seconds=3600)
+    stock = stock_of(rt)
+    reads = 0
+    real = DealStock.read_snapshot
+
+    async def counted(self: DealStock, deal_id: int) -> DealSnapshot | None:
+        nonlocal reads
+        reads += 1
+        await asyncio.sleep(0.05)  # a slow database makes the others wait on the lock
+        return await real(self, deal_id)
+
+    monkeypatch.setattr(DealStock, "read_snapshot", counted)
+
+    async def scenario() -> Counter[str]:
+        nodes = [
+            DealStock(RedisInventory.from_url(redis_test_url(), stock.inventory.prefix), rt.db)
+            for _ in range(3)
+        ]
+        await stock.inventory.client.delete(*stock.inventory.keys(deal["id"]))
+        try:
+            outcomes = await asyncio.gather(
+                *(nodes[i % 3].hold(deal["id"], 10_000 + i, 1) for i in range(150)),
+                return_exceptions=True,
+            )
+        finally:
+            for node in nodes:
+                await node.inventory.aclose()
+        return Counter(type(o).__name__ for o in outcomes)
+
+    assert run(scenario) == {"Hold": 100, "DealSoldOut": 50}
+    assert reads == 1
