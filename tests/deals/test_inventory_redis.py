@@ -5,6 +5,7 @@ dying between Redis and the database, releases, and the reconcile job."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -352,3 +353,33 @@ def test_one_node_rebuilds_a_lost_deal_while_the_others_wait(
 
     assert run(scenario) == {"Hold": 100, "DealSoldOut": 50}
     assert reads == 1
+
+
+def test_a_request_that_dies_before_its_write_gives_the_units_back(
+    client: Any, run: Any, rt: Runtime, deal_show: Callable[..., dict[str, Any]]
+) -> None:
+    """The buyer took units in Redis and queued for the database; the request is cancelled
+    (client gone) before its write: the units go back."""
+    ctx = deal_show(stock=20)
+    deal = launch(ctx, quantity=5, per_buyer_limit=2)
+    stock = stock_of(rt)
+
+    async def scenario() -> tuple[int, int, int]:
+        (token,) = await sign_in_buyers(rt, 1)
+        async with http_for(client) as http, rt.db.write():  # the write lock is busy
+            request = asyncio.create_task(buy(http, token, deal["id"], 2))
+            for _ in range(500):  # until Redis holds its units
+                if await stock.inventory.pending(deal["id"]):
+                    break
+                await asyncio.sleep(0.01)
+            taken = await stock.inventory.snapshot(deal["id"])
+            request.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await request
+        after = await stock.inventory.snapshot(deal["id"])
+        assert taken is not None and after is not None
+        return taken.available, after.available, await stock.inventory.pending(deal["id"])
+
+    assert run(scenario) == (3, 5, 0)
+    db, redis = both(run, rt, deal["id"])
+    assert redis == db and not db.buyers

@@ -149,7 +149,8 @@ class Verdict(IntEnum):
 
 @dataclass(frozen=True)
 class Hold:
-    """Units taken in Redis for one buyer, not yet known to be durable."""
+    """A change in flight for one buyer: units taken (a reservation not yet known to be
+    durable) or being given back (a release not yet known to be committed)."""
 
     deal_id: int
     buyer_id: int

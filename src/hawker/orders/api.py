@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
 from hawker.analytics.service import record
-from hawker.core.errors import problem_body
+from hawker.core.errors import HawkerError, problem_body
 from hawker.deals.errors import BuyerLimitExceeded, DealNotLive, DealSoldOut
 from hawker.deals.gate import SoldOutGate, sold_out_gate
 from hawker.deals.stock_units import stock_write, take_holds
@@ -61,16 +61,17 @@ async def place_order(
     k = keyed(request, user, key, body.model_dump_json())
     gate = sold_out_gate(rt)
     deal_lines = [(i.deal_id, i.quantity) for i in body.items if i.deal_id is not None]
-    try:
-        if (sold_out := _sold_out(gate, body.items)) is not None:
-            raise sold_out
-        # Scale-out: the units are taken in Redis first (nothing is held without Redis stock).
-        holds = await take_holds(rt, user.id, deal_lines)
-    except REFUSALS as refusal:
+    refusal: HawkerError | None = _sold_out(gate, body.items)
+    if refusal is None:
+        try:  # scale-out: the units are taken in Redis first (no-op without Redis stock)
+            holds = await take_holds(rt, user.id, deal_lines)
+        except REFUSALS as e:
+            refusal = e
+            if isinstance(e, DealSoldOut):
+                gate.observed(e.extra["deal_id"], e.extra["left"])
+    if refusal is not None:
         # Most of a flash-sale burst ends here, without touching the database's write path; a
         # retry of a request that did win still gets its order back.
-        if isinstance(refusal, DealSoldOut):
-            gate.observed(refusal.extra["deal_id"], refusal.extra["left"])
         earlier = await _replay(rt, k)
         if earlier is not None:
             return earlier
