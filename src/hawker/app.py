@@ -19,6 +19,7 @@ from hawker.catalog import api as catalog_api
 from hawker.core.config import Settings, get_settings
 from hawker.deals import api as deals_api
 from hawker.deals import jobs as deals_jobs
+from hawker.deals.stock import close_deal_stock, install_deal_stock
 from hawker.infra.jobs import Jobs
 from hawker.infra.payments import SandboxPaymentProvider
 from hawker.infra.runtime import Runtime
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     jobs = Jobs(settings)
     hub = rt.services["hub"] = RoomHub(rt)
     rt.services["payments"] = SandboxPaymentProvider()
+    install_deal_stock(rt)
     deals_jobs.register_jobs(jobs, rt)
     orders_jobs.register_jobs(jobs, rt)
 
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         finally:
             await hub.stop()
             await jobs.stop()
+            await close_deal_stock(rt)
             await rt.close()
 
     app = FastAPI(

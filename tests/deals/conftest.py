@@ -1,7 +1,10 @@
-from collections.abc import Callable, Coroutine
+import os
+import uuid
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from hawker.infra.runtime import Runtime, runtime_of
@@ -56,3 +59,33 @@ def deal_show(make_user: Callable[..., Api]) -> Callable[..., dict[str, Any]]:
         }
 
     return make
+
+
+def redis_test_url() -> str:
+    """Redis logical db 12 belongs to the inventory tests (they may flush it); the server is
+    shared, so every test also namespaces its keys."""
+    url = os.environ.get("HAWKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as e:
+        reason = f"Redis at {url} is unreachable ({e})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI must run the Redis stock tests")
+        pytest.skip(reason)
+    return url
+
+
+def redis_namespace() -> Iterator[str]:
+    """A fresh key prefix on the test Redis, its keys deleted afterwards."""
+    url = redis_test_url()
+    prefix = f"test:{uuid.uuid4().hex[:10]}:"
+    yield prefix
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    yield from redis_namespace()

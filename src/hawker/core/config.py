@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1)  # PostgreSQL, per process (twice in bursts)
     redis_url: str = ""  # set: Redis carries the room bus, flash-deal stock and jobs
     redis_prefix: str = "hawker:"  # every Redis key and channel name starts with it
+    stock_reconcile_seconds: float = Field(default=5.0, gt=0)  # Redis stock re-synced from SQL
     host: str = "127.0.0.1"
     port: int = 8000
     base_url: str = ""  # public URL used in printed links; empty: http://host:port

@@ -8,6 +8,7 @@ from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
 from hawker.deals import service
 from hawker.deals.schemas import DealIn, DealOut
+from hawker.deals.stock_units import end_in_stock, warm_stock
 from hawker.deals.ticker import notify_deal_ended, notify_deal_started
 from hawker.infra.runtime import Runtime
 from hawker.live.service import access_show
@@ -31,6 +32,7 @@ async def launch_deal(
             duration_seconds=body.duration_seconds,
         )
         out = service.deal_out(deal)
+    await warm_stock(rt, out.id)
     await notify_deal_started(rt.bus, out)
     return out
 
@@ -59,5 +61,6 @@ async def end_deal(
         ended = await service.do_end_deal_as_host(s, user, deal_id)
         out = service.deal_out(ended or await service.access_deal(s, deal_id))
     if ended is not None:
+        await end_in_stock(rt, [deal_id])
         await notify_deal_ended(rt.bus, out.show_id, deal_id, "ended")
     return out

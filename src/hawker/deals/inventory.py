@@ -26,6 +26,7 @@ from hawker.deals.errors import (
     ReservationNotHeld,
 )
 from hawker.deals.models import DealBuyer, FlashDeal, Reservation
+from hawker.deals.stock_units import RELEASES
 
 
 def _insert(s: AsyncSession) -> Any:
@@ -227,6 +228,11 @@ async def do_release(
             .where(DealBuyer.deal_id == row.deal_id, DealBuyer.buyer_id == row.buyer_id)
             .values(quantity=DealBuyer.quantity - q)
         )
+        releases = s.info.get(RELEASES)  # scale-out: Redis learns of it around the commit
+        if releases is not None:
+            await releases.intend(
+                row.deal_id, row.buyer_id, q, back_on_sale=back_in_deal is not None
+            )
     reservation = await s.get(Reservation, reservation_id)
     assert reservation is not None
     await s.refresh(reservation)

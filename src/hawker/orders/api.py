@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
 from hawker.analytics.service import record
-from hawker.core.errors import problem_body
-from hawker.deals.errors import DealSoldOut
+from hawker.core.errors import HawkerError, problem_body
+from hawker.deals.errors import BuyerLimitExceeded, DealNotLive, DealSoldOut
 from hawker.deals.gate import SoldOutGate, sold_out_gate
+from hawker.deals.stock_units import stock_write, take_holds
 from hawker.infra.runtime import Runtime
 from hawker.orders import cart, payments, service
 from hawker.orders.idempotency import Keyed, check_key, do_remember, find_replay
@@ -59,39 +60,54 @@ async def place_order(
 ) -> JSONResponse:
     k = keyed(request, user, key, body.model_dump_json())
     gate = sold_out_gate(rt)
-    if (sold_out := _sold_out(gate, body.items)) is not None:
-        # Most of a flash-sale burst ends here, without queueing for the write lock; a retry of
-        # a request that did win still gets its order back.
+    deal_lines = [(i.deal_id, i.quantity) for i in body.items if i.deal_id is not None]
+    refusal: HawkerError | None = _sold_out(gate, body.items)
+    if refusal is None:
+        try:  # scale-out: the units are taken in Redis first (no-op without Redis stock)
+            holds = await take_holds(rt, user.id, deal_lines)
+        except REFUSALS as e:
+            refusal = e
+            if isinstance(e, DealSoldOut):
+                gate.observed(e.extra["deal_id"], e.extra["left"])
+    if refusal is not None:
+        # Most of a flash-sale burst ends here, without touching the database's write path; a
+        # retry of a request that did win still gets its order back.
         earlier = await _replay(rt, k)
         if earlier is not None:
             return earlier
-        return respond(sold_out.status, problem_body(sold_out, request.url.path))
-    try:
-        async with rt.db.write() as s:
-            replay = await find_replay(s, k)
-            if replay is not None:
-                return respond(replay.status_code, replay.response)
-            # Checked again at this request's write turn: in a burst, everyone queued behind the
-            # buyer who took the last unit is refused here, before any statement runs.
-            if (sold_out := _sold_out(gate, body.items)) is not None:
-                raise sold_out
-            placed = await service.do_place_order(
-                s,
-                user,
-                body.items,
-                channel=body.channel,
-                show_id=body.show_id,
-                ttl_seconds=rt.settings.reservation_ttl_seconds,
-            )
-            out = service.order_out(placed.order).model_dump(mode="json")
-            await do_remember(s, k, 201, out)
-    except DealSoldOut as e:
-        gate.observed(e.extra["deal_id"], e.extra["left"])
-        raise
-    except IntegrityError as e:
-        return await _raced_replay(rt, k, e)
+        return respond(refusal.status, problem_body(refusal, request.url.path))
+    async with holds:  # given back in Redis unless the order commits
+        try:
+            async with rt.db.write() as s:
+                replay = await find_replay(s, k)
+                if replay is not None:
+                    return respond(replay.status_code, replay.response)
+                # Checked again at this request's write turn: in a burst, everyone queued behind
+                # the buyer who took the last unit is refused here, before any statement runs
+                # (unless Redis already gave this request its units).
+                if not holds.held and (sold_out := _sold_out(gate, body.items)) is not None:
+                    raise sold_out
+                placed = await service.do_place_order(
+                    s,
+                    user,
+                    body.items,
+                    channel=body.channel,
+                    show_id=body.show_id,
+                    ttl_seconds=rt.settings.reservation_ttl_seconds,
+                )
+                out = service.order_out(placed.order).model_dump(mode="json")
+                await do_remember(s, k, 201, out)
+        except DealSoldOut as e:
+            gate.observed(e.extra["deal_id"], e.extra["left"])
+            raise
+        except IntegrityError as e:
+            return await _raced_replay(rt, k, e)
+        holds.keep()
     await notify_left(rt, placed.deals_left)
     return respond(201, out)
+
+
+REFUSALS = (DealSoldOut, BuyerLimitExceeded, DealNotLive)
 
 
 def _sold_out(gate: SoldOutGate, items: list[ItemIn]) -> DealSoldOut | None:
@@ -160,7 +176,7 @@ async def refund(
 async def cancel(
     order_id: int, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
 ) -> OrderOut:
-    async with rt.db.write() as s:
+    async with stock_write(rt) as s:
         order = await service.do_cancel(s, await service.access_order_as_buyer(s, user, order_id))
     await notify_stock(rt, order)
     return service.order_out(order)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from hawker.deals.stock_units import stock_write
 from hawker.infra.jobs import Jobs
 from hawker.infra.runtime import Runtime
 from hawker.orders import service
@@ -20,7 +21,7 @@ async def expire_due_orders(rt: Runtime) -> int:
     expired = 0
     for order_id in due:
         try:  # one unit per order: a payment racing this one wins or loses cleanly
-            async with rt.db.write() as s:
+            async with stock_write(rt) as s:
                 order = await service.do_cancel(
                     s, await service.access_order(s, order_id), expired=True
                 )

@@ -20,6 +20,7 @@ from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.core.errors import HawkerError, problem_body
 from hawker.deals.errors import ReservationExpired, ReservationNotHeld
+from hawker.deals.stock_units import stock_write
 from hawker.infra.payments import PaymentProvider, PaymentResult, RefundTooLarge, verify
 from hawker.infra.runtime import Runtime
 from hawker.orders import service
@@ -98,7 +99,7 @@ async def _give_back(rt: Runtime, result: PaymentResult) -> None:
 
 
 async def _close_if_pending(rt: Runtime, order_id: int) -> None:
-    async with rt.db.write() as s:
+    async with stock_write(rt) as s:
         order = await service.access_order(s, order_id)
         if order.status == "pending":
             await service.do_cancel(s, order, expired=True)
@@ -140,7 +141,7 @@ async def webhook(rt: Runtime, payload: bytes, signature: str) -> dict[str, Any]
     except (ValueError, KeyError, TypeError) as e:
         raise BadSignature(f"signed but malformed event: {e}") from None
     to_refund: list[PaymentResult] = []
-    async with rt.db.write() as s:
+    async with stock_write(rt) as s:
         if await s.get(PaymentEvent, event_id) is not None:
             return {"duplicate": True}
         s.add(
