@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from redis.asyncio import Redis
 
 from hawker.accounts import api as accounts_api
 from hawker.accounts import service as accounts_service
@@ -52,7 +53,9 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     accounts_service.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
     jobs = Jobs(settings)
     hub = rt.services["hub"] = RoomHub(rt)
-    rt.services["payments"] = SandboxPaymentProvider()
+    # scaled out, every node must see the same sandbox records (a real provider is one service)
+    payments_redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    rt.services["payments"] = SandboxPaymentProvider(payments_redis, settings.redis_prefix)
     install_deal_stock(rt)
     deals_jobs.register_jobs(jobs, rt)
     orders_jobs.register_jobs(jobs, rt)
@@ -69,6 +72,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
             await hub.stop()
             await jobs.stop()
             await close_deal_stock(rt)
+            if payments_redis is not None:
+                await payments_redis.aclose()
             await rt.close()
 
     app = FastAPI(

@@ -12,28 +12,62 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HAWKER_", extra="ignore")
 
-    data_dir: Path = Path("hawker-data")
-    database_url: str = ""  # empty: SQLite file in data_dir
-    database_pool_size: int = Field(default=10, ge=1)  # PostgreSQL, per process (twice in bursts)
-    redis_url: str = ""  # set: Redis carries the room bus, flash-deal stock and jobs
-    redis_prefix: str = "hawker:"  # every Redis key and channel name starts with it
-    stock_reconcile_seconds: float = Field(default=5.0, gt=0)  # Redis stock re-synced from SQL
-    host: str = "127.0.0.1"
-    port: int = 8000
-    base_url: str = ""  # public URL used in printed links; empty: http://host:port
-    secret_key: str = ""  # empty: generated once and kept in data_dir
-    cookie_secure: bool = False
-    argon2_time_cost: int = Field(default=3, ge=1)
-    argon2_memory_kib: int = Field(default=65536, ge=8)
-
-    reservation_ttl_seconds: int = Field(default=600, ge=1)
-    expiry_sweep_seconds: float = Field(default=2.0, gt=0)
-    chat_max_length: int = Field(default=200, ge=1)
-    chat_rate_per_10s: int = Field(default=5, ge=1)
-    room_history_size: int = Field(default=500, ge=10)
-    coalesce_seconds: float = Field(default=0.5, gt=0)
-    session_days: int = Field(default=14, ge=1)
-    max_upload_bytes: int = Field(default=5_000_000, ge=1)
+    data_dir: Path = Field(
+        default=Path("hawker-data"),
+        description="SQLite file, job queue, media and generated secret (embedded default)",
+    )
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL, e.g. `postgresql+asyncpg://user@host/db`; "
+        "empty: the SQLite file in the data directory",
+    )
+    database_pool_size: int = Field(
+        default=10, ge=1, description="PostgreSQL connections per process (twice in bursts)"
+    )
+    redis_url: str = Field(
+        default="",
+        description="set: Redis carries rooms, flash-deal stock, jobs and the sandbox payments "
+        "(needed for more than one process)",
+    )
+    redis_prefix: str = Field(
+        default="hawker:", description="every Redis key and channel name starts with it"
+    )
+    stock_reconcile_seconds: float = Field(
+        default=5.0, gt=0, description="how often Redis flash-deal stock is re-synced from SQL"
+    )
+    host: str = Field(default="127.0.0.1", description="address `hawker serve` binds")
+    port: int = Field(default=8000, description="port `hawker serve` binds")
+    base_url: str = Field(
+        default="", description="public URL used in printed links; empty: http://host:port"
+    )
+    secret_key: str = Field(
+        default="",
+        description="signing secret, the same on every node; empty: generated once and kept "
+        "in the data directory",
+    )
+    cookie_secure: bool = Field(default=False, description="send cookies over HTTPS only")
+    argon2_time_cost: int = Field(default=3, ge=1, description="password hashing passes")
+    argon2_memory_kib: int = Field(default=65536, ge=8, description="password hashing memory (KiB)")
+    reservation_ttl_seconds: int = Field(
+        default=600, ge=1, description="how long an unpaid order holds its stock"
+    )
+    expiry_sweep_seconds: float = Field(
+        default=2.0, gt=0, description="how often unpaid orders past their hold are cancelled"
+    )
+    chat_max_length: int = Field(default=200, ge=1, description="characters per chat message")
+    chat_rate_per_10s: int = Field(
+        default=5, ge=1, description="chat messages a user may send per 10 s in a room"
+    )
+    room_history_size: int = Field(
+        default=500, ge=10, description="recent events a room keeps for resume after reconnect"
+    )
+    coalesce_seconds: float = Field(
+        default=0.5, gt=0, description="period of coalesced likes, viewer and stock counts"
+    )
+    session_days: int = Field(default=14, ge=1, description="lifetime of a login session")
+    max_upload_bytes: int = Field(
+        default=5_000_000, ge=1, description="largest accepted image upload"
+    )
 
     @property
     def sqlite_path(self) -> Path:
