@@ -12,7 +12,7 @@ from hawker.core.config import Settings, get_settings, reference_markdown
 from hawker.migrations import upgrade
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int, access_log: bool) -> None:
     if workers > 1 and not settings.redis_url:
         # rooms, flash-deal stock and jobs are shared between processes through Redis only
         raise SystemExit("--workers above 1 needs HAWKER_REDIS_URL (see docs/deploy.md)")
@@ -25,6 +25,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="info",
+        access_log=access_log,
         ws_ping_interval=20,
     )
 
@@ -39,6 +40,9 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--port", type=int, default=settings.port)
     sub.choices["serve"].add_argument(
         "--workers", type=int, default=1, help="server processes (needs HAWKER_REDIS_URL)"
+    )
+    sub.choices["serve"].add_argument(
+        "--no-access-log", dest="access_log", action="store_false", help="log no requests"
     )
     sub.add_parser("migrate", help="create or upgrade the database schema")
     sub.add_parser("config-reference", help="print every HAWKER_* setting as a Markdown table")
@@ -58,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
         upgrade(settings.effective_database_url)
         print(f"database at {settings.effective_database_url} is up to date")
     elif args.command == "serve":
-        _serve(settings, args.host, args.port, args.workers)
+        _serve(settings, args.host, args.port, args.workers, args.access_log)
     elif args.command == "config-reference":
         print(reference_markdown(), end="")
     elif args.command == "nginx-config":

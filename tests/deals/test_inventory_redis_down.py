@@ -4,23 +4,28 @@ sale goes on and still never oversells."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from hawker.core.config import Settings
-from tests.conftest import CHEAP_ARGON2, Api, assert_problem
+from hawker.deals.stock import SERVICE, DealStock
+from hawker.infra.inventory_redis import RedisInventory
+from hawker.infra.runtime import runtime_of
+from tests.conftest import Api, assert_problem
 from tests.deals.test_inventory import launch
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(  # type: ignore[arg-type]
-        data_dir=tmp_path / "data", redis_url="redis://127.0.0.1:1/0", **CHEAP_ARGON2
-    )
+def stock_redis_down(client: TestClient) -> None:
+    """The Redis stock engine installed against a Redis that is not there (the rest of the
+    deployment would not start without its Redis, so only the engine is pointed away)."""
+    rt = runtime_of(client.app)
+    inventory = RedisInventory.from_url("redis://127.0.0.1:1/0", prefix="down:")
+    rt.services[SERVICE] = DealStock(inventory, rt.db)
 
 
+@pytest.mark.usefixtures("stock_redis_down")
 def test_unreachable_redis_falls_back_to_the_database(
     deal_show: Callable[..., dict[str, Any]], make_user: Callable[..., Api]
 ) -> None:

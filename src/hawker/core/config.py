@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,12 @@ class Settings(BaseSettings):
     )
     redis_prefix: str = Field(
         default="hawker:", description="every Redis key and channel name starts with it"
+    )
+    stock_engine: Literal["auto", "sql", "locking"] = Field(
+        default="auto",
+        description="flash-deal stock: `auto` is Redis when `redis_url` is set, else SQL; "
+        "`sql` keeps it in SQL even with Redis; `locking` is the naive row-lock baseline "
+        "for `bench/flash_sale.py` only",
     )
     stock_reconcile_seconds: float = Field(
         default=5.0, gt=0, description="how often Redis flash-deal stock is re-synced from SQL"

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, NoReturn
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.catalog.models import Sku
 from hawker.core.clock import utcnow
 from hawker.core.errors import NotFound
+from hawker.deals.baseline import LOCKING_BASELINE
 from hawker.deals.errors import (
     BuyerLimitExceeded,
     DealNotLive,
@@ -65,12 +66,8 @@ async def do_reserve_sku(
     return reservation
 
 
-async def do_reserve_deal(
-    s: AsyncSession, *, buyer_id: int, deal_id: int, quantity: int, ttl_seconds: int
-) -> Reservation:
-    """Hold deal stock for a buyer: the deal's counters, then the buyer's share of the limit
-    (an insert cannot exceed it: the deal update already required ``quantity <= limit``)."""
-    now = utcnow()
+async def _take(s: AsyncSession, deal_id: int, quantity: int, now: Any) -> Any:
+    """One conditional UPDATE takes the units or changes nothing (invariant 1)."""
     row = (
         await s.execute(
             update(FlashDeal)
@@ -95,6 +92,34 @@ async def do_reserve_deal(
     ).first()
     if row is None:
         await _explain_deal_refusal(s, deal_id, quantity, now)
+    return row
+
+
+async def _lock_and_take(s: AsyncSession, deal_id: int, quantity: int, now: Any) -> Any:
+    """The naive baseline (see ``deals/baseline.py``)."""
+    deal = await s.scalar(select(FlashDeal).where(FlashDeal.id == deal_id).with_for_update())
+    if deal is None or not (
+        deal.status == "live"
+        and deal.starts_at <= now < deal.ends_at
+        and quantity <= min(deal.available, deal.per_buyer_limit)
+    ):
+        await _explain_deal_refusal(s, deal_id, quantity, now)
+    deal.available -= quantity
+    deal.reserved += quantity
+    await s.flush()
+    return deal
+
+
+async def do_reserve_deal(
+    s: AsyncSession, *, buyer_id: int, deal_id: int, quantity: int, ttl_seconds: int
+) -> Reservation:
+    """Hold deal stock for a buyer: the deal's counters, then the buyer's share of the limit
+    (an insert cannot exceed it: the deal update already required ``quantity <= limit``)."""
+    now = utcnow()
+    if LOCKING_BASELINE.on:
+        row = await _lock_and_take(s, deal_id, quantity, now)
+    else:
+        row = await _take(s, deal_id, quantity, now)
     # the deal goes first so the crowd arriving after a sell-out is refused by one statement
     insert = _insert(s)
     stmt = insert(DealBuyer).values(deal_id=deal_id, buyer_id=buyer_id, quantity=quantity)

@@ -21,7 +21,9 @@ from sqlalchemy import select
 from hawker.core.clock import utcnow
 from hawker.core.db import Database
 from hawker.core.errors import HawkerError, NotFound
+from hawker.deals.baseline import LOCKING_BASELINE
 from hawker.deals.errors import BuyerLimitExceeded, DealNotLive, DealSoldOut
+from hawker.deals.gate import SoldOutGate
 from hawker.deals.models import DealBuyer, FlashDeal
 from hawker.infra.inventory_redis import (
     Attempt,
@@ -157,9 +159,14 @@ def _held_or_refused(deal_id: int, quantity: int, attempt: Attempt) -> Hold:
 
 
 def install_deal_stock(rt: Runtime) -> None:
-    """Chosen by configuration: Redis stock when ``redis_url`` is set, else nothing (the
-    embedded default decides in SQL alone)."""
-    if rt.settings.redis_url:
+    """Chosen by configuration (``stock_engine``): Redis stock when ``redis_url`` is set,
+    else nothing (SQL decides alone); or the row-locking baseline, with no sold-out gate, as
+    the naive shop it stands for has none."""
+    engine = rt.settings.stock_engine
+    LOCKING_BASELINE.on = engine == "locking"
+    if engine == "locking":
+        rt.services["sold_out_gate"] = SoldOutGate(ttl=0)
+    elif engine == "auto" and rt.settings.redis_url:
         inventory = RedisInventory.from_url(
             rt.settings.redis_url, prefix=f"{rt.settings.redis_prefix}stock:"
         )
