@@ -38,7 +38,9 @@ SERVICE = "deal_stock"
 
 
 def now_ms(at: datetime | None = None) -> int:
-    return int((at or utcnow()).replace(tzinfo=UTC).timestamp() * 1000)
+    """Milliseconds since the epoch; naive datetimes are UTC (core.clock)."""
+    at = at or utcnow()
+    return int((at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp() * 1000)
 
 
 @dataclass
