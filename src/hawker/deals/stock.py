@@ -40,7 +40,9 @@ SERVICE = "deal_stock"
 
 
 def now_ms(at: datetime | None = None) -> int:
-    return int((at or utcnow()).replace(tzinfo=UTC).timestamp() * 1000)
+    """Milliseconds since the epoch; naive datetimes are UTC (core.clock)."""
+    at = at or utcnow()
+    return int((at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp() * 1000)
 
 
 @dataclass
@@ -77,11 +79,12 @@ class DealStock:
         while not await self.inventory.is_loaded(deal_id):
             lock = self.inventory.rebuild_lock(deal_id)
             if await lock.acquire(blocking=False):
-                try:
-                    snap = await self.read_snapshot(deal_id)
-                    if snap is None:
-                        raise NotFound(f"deal {deal_id} does not exist")
-                    await self.inventory.load(snap)  # a no-op if another node got there first
+                try:  # checked again under the lock: the last holder may have just loaded it
+                    if not await self.inventory.is_loaded(deal_id):
+                        snap = await self.read_snapshot(deal_id)
+                        if snap is None:
+                            raise NotFound(f"deal {deal_id} does not exist")
+                        await self.inventory.load(snap)
                 finally:
                     await lock.release()
                 return
