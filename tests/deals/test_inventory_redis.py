@@ -29,9 +29,10 @@ from tests.deals.test_inventory import launch
 
 
 @pytest.fixture
-def settings(tmp_path: Path, redis_prefix: str) -> Settings:
+def settings(tmp_path: Path, redis_prefix: str, database_url: str) -> Settings:
     return Settings(  # type: ignore[arg-type]
         data_dir=tmp_path / "data",
+        database_url=database_url,
         redis_url=redis_test_url(),
         redis_prefix=redis_prefix,
         **CHEAP_ARGON2,

@@ -59,6 +59,7 @@ def in_redis(prefix: str, deal_id: int) -> tuple[int, dict[int, int]]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("backend", ["sqlite"])  # one shared SQLite file (PostgreSQL: multi_node)
 def test_two_nodes_sell_exactly_the_stock(
     live_server: Callable[..., LiveServer], tmp_path: Path, stock_prefix: str
 ) -> None:
