@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     session_days: int = Field(default=14, ge=1)
     max_upload_bytes: int = Field(default=5_000_000, ge=1)
 
+    # Live video: nginx with the RTMP module ingests on rtmp_port and serves HLS on hls_port
+    # (see ``hawker media-config``); the public URLs default to this host and those ports.
+    rtmp_port: int = Field(default=1935, ge=1, le=65535)
+    hls_port: int = Field(default=8088, ge=1, le=65535)
+    rtmp_url: str = ""  # what hosts put in OBS; empty: rtmp://host:rtmp_port/live
+    hls_url: str = ""  # where players fetch playlists; empty: http://host:hls_port/hls
+
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "hawker.sqlite3"
@@ -48,6 +55,19 @@ class Settings(BaseSettings):
     @property
     def public_url(self) -> str:
         return self.base_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def public_rtmp_url(self) -> str:
+        return self.rtmp_url or f"rtmp://{self.host}:{self.rtmp_port}/live"
+
+    @property
+    def public_hls_url(self) -> str:
+        return (self.hls_url or f"http://{self.host}:{self.hls_port}/hls").rstrip("/")
+
+    @property
+    def hls_dir(self) -> Path:
+        """Where nginx writes HLS playlists and fragments (one folder per show)."""
+        return self.data_dir / "hls"
 
 
 @lru_cache
