@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     hls_port: int = Field(default=8088, ge=1, le=65535)
     rtmp_url: str = ""  # what hosts put in OBS; empty: rtmp://host:rtmp_port/live
     hls_url: str = ""  # where players fetch playlists; empty: http://host:hls_port/hls
+    media_control_url: str = ""  # nginx's rtmp_control; empty: http://127.0.0.1:hls_port/control
 
     @property
     def sqlite_path(self) -> Path:
@@ -63,6 +64,10 @@ class Settings(BaseSettings):
     @property
     def public_hls_url(self) -> str:
         return (self.hls_url or f"http://{self.host}:{self.hls_port}/hls").rstrip("/")
+
+    @property
+    def effective_media_control_url(self) -> str:
+        return (self.media_control_url or f"http://127.0.0.1:{self.hls_port}/control").rstrip("/")
 
     @property
     def hls_dir(self) -> Path:

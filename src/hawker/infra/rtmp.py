@@ -10,6 +10,7 @@ on a redirect, but its HLS writer keeps the original name, so the relay is the w
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -20,6 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+import httpx2 as httpx
+
+log = logging.getLogger(__name__)
 RTMP_MODULE = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")
 INSTALL_HINT = "apt-get install nginx libnginx-mod-rtmp ffmpeg"
 _SAFE_PATH = re.compile(r"^/[A-Za-z0-9._/\-]+$")
@@ -91,6 +95,12 @@ http {
             add_header Access-Control-Allow-Origin * always;
             add_header Access-Control-Expose-Headers Content-Length always;
         }
+        # Hawker drops the encoder of a rotated key here (loopback only).
+        location /control/ {
+            rtmp_control all;
+            allow 127.0.0.1;
+            deny all;
+        }
     }
 }
 """
@@ -141,12 +151,34 @@ class MediaConfig:
         return path
 
 
+async def drop_publisher(control_url: str, name: str) -> bool:
+    """Ask nginx (its rtmp_control endpoint) to disconnect whoever publishes ``name`` to the
+    live application. Best effort: False when nginx is unreachable or had no such publisher."""
+    try:
+        async with httpx.AsyncClient(timeout=3) as http:
+            r = await http.get(
+                f"{control_url}/drop/publisher", params={"app": "live", "name": name}
+            )
+    except httpx.HTTPError as e:
+        log.warning("could not reach the media server to drop a publisher: %s", e)
+        return False
+    return r.status_code == 200 and r.text.strip() not in ("", "0")
+
+
 def missing_tools() -> list[str]:
     """What ``hawker demo`` and the video tests need and this machine lacks."""
     lacking = [tool for tool in ("ffmpeg", "nginx") if _which(tool) is None]
     if not RTMP_MODULE.exists():
         lacking.append(f"the nginx RTMP module ({RTMP_MODULE})")
     return lacking
+
+
+def tied_to_us(argv: list[str]) -> list[str]:
+    """``argv`` wrapped so the child gets SIGTERM when this process dies, however it dies
+    (uvicorn re-raises SIGTERM after its shutdown, before any ``finally`` of ours). Spawn it
+    from the main thread: the kernel ties it to the spawning thread."""
+    setpriv = shutil.which("setpriv")  # util-linux; without it, callers' cleanup must do
+    return [setpriv, "--pdeathsig", "TERM", "--", *argv] if setpriv else argv
 
 
 def _which(tool: str) -> str | None:
@@ -168,7 +200,7 @@ class MediaServer:
         # As root nginx would drop its workers to "nobody", who cannot write the HLS folder.
         globals_ = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
         self.proc = subprocess.Popen(
-            [nginx, "-p", str(self.config.prefix), "-c", str(conf), "-g", globals_],
+            tied_to_us([nginx, "-p", str(self.config.prefix), "-c", str(conf), "-g", globals_]),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -206,14 +238,14 @@ def _listening(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_pattern_command(rtmp_url: str, *, seconds: float | None = None) -> list[str]:
+def pattern_command(rtmp_url: str, *, seconds: float | None = None) -> list[str]:
     """ffmpeg pushing a moving test pattern with a clock into ``rtmp_url``: H.264 baseline,
     zero-latency tuning and a key frame every second, so each 1 s HLS fragment starts on one."""
     ffmpeg = _which("ffmpeg") or "ffmpeg"
     duration = ["-t", str(seconds)] if seconds else []
     clock = (
         "drawtext=text='%{localtime\\:%H\\\\\\:%M\\\\\\:%S}':fontcolor=white:fontsize=44:"
-        "box=1:boxcolor=black@0.55:boxborderw=12:x=(w-tw)/2:y=h-th-40"
+        "box=1:boxcolor=black@0.55:boxborderw=12:x=(w-tw)/2:y=(h-th)/2"
     )
     return [
         ffmpeg,

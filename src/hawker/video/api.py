@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
 from hawker.core.errors import Invalid
+from hawker.infra.rtmp import drop_publisher
 from hawker.infra.runtime import Runtime
 from hawker.live import service as live
 from hawker.video import service
@@ -35,9 +36,13 @@ async def rotate(
     show_id: int, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
 ) -> StreamOut:
     async with rt.db.write() as s:
-        show, row = await service.do_rotate_stream_key(s, user, show_id)
+        show, row, old_key = await service.do_rotate_stream_key(
+            s, user, show_id, rt.settings.secret_key
+        )
         out = service.stream_out(rt.settings, show, row)
-    await service.notify_video(rt.bus, show_id, publishing=False)
+    if old_key is not None:  # a leaked key's encoder must not stay on air
+        await drop_publisher(rt.settings.effective_media_control_url, old_key)
+        await service.notify_video(rt.bus, show_id, publishing=False)
     return out
 
 

@@ -69,14 +69,18 @@ async def access_stream(s: AsyncSession, user: User, show_id: int) -> tuple[Show
     return show, await _key_row(s, show_id)
 
 
-async def do_rotate_stream_key(s: AsyncSession, user: User, show_id: int) -> tuple[Show, StreamKey]:
+async def do_rotate_stream_key(
+    s: AsyncSession, user: User, show_id: int, secret_key: str
+) -> tuple[Show, StreamKey, str | None]:
     """A new key; the old one is refused from now on. Also forgets the recorded publisher, so
-    a host whose encoder vanished without nginx saying so can publish again."""
+    a host whose encoder vanished without nginx saying so can publish again. Returns the old
+    key when an encoder was publishing with it (the caller asks nginx to drop that encoder)."""
     show, row = await access_stream(s, user, show_id)
+    old = stream_key(secret_key, show, row) if row.publisher is not None else None
     row.nonce = new_token(24)
     row.rotated_at = utcnow()
     row.publisher = row.publishing_since = None
-    return show, row
+    return show, row, old
 
 
 def stream_out(settings: Settings, show: Show, row: StreamKey) -> StreamOut:
