@@ -18,7 +18,7 @@ from hawker.infra.rtmp import RTMP_MODULE, MediaServer, pattern_command
 from hawker.video.media_server import media_config
 from tests.conftest import LiveServer, _free_port
 from tests.services import missing, need_binary
-from tests.web.conftest import PHONE, Market, build_market
+from tests.web.conftest import DESKTOP, PHONE, Market, build_market, log_in
 
 
 def wait_for(check: Callable[[], Any], what: str, timeout: float = 20.0) -> Any:
@@ -135,5 +135,77 @@ def test_room_plays_the_stream_and_ends_with_it(
         wait_for(lambda: stack.show()["status"] == "ended", "the show to end")
         page.wait_for_selector("#state-ended", state="visible", timeout=10000)
         assert page.get_attribute("#media", "data-video") == "idle"
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_room_waits_for_video_then_plays_it(
+    stack: Stack, browser: Any, shoot: Callable[..., Path]
+) -> None:
+    stack.market.host("POST", f"/api/shows/{stack.show_id}/start")  # live, no encoder yet
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto(f"{stack.server.url}/shows/{stack.show_id}")
+        page.wait_for_selector("#video-state", state="visible")
+        assert "Waiting for Mia Chen" in page.inner_text("#video-state")
+        assert page.is_visible(".stage-media img")  # the poster, not a black box
+        shoot(page, "video-room-waiting")
+        stack.publish(stack.key(), seconds=60)
+        page.wait_for_function("document.getElementById('video').currentTime > 1", timeout=30000)
+        page.wait_for_selector("#video-state", state="hidden")
+        shoot(page, "video-room-desktop")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_studio_reveals_rotates_and_shows_video_arriving(
+    stack: Stack, browser: Any, shoot: Callable[..., Path]
+) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    studio = f"/studio/shows/{stack.show_id}"
+    try:
+        log_in(page, stack.server.url, stack.market.host_email, studio)
+        key = stack.key()
+        assert key not in page.content()  # not in the page until revealed
+        assert page.get_attribute("#stream-key", "type") == "password"
+        assert page.input_value("#rtmp-url") == f"rtmp://127.0.0.1:{stack.rtmp_port}/live"
+        assert page.text_content("#video-status") == "No video yet"
+        page.click("#reveal-key")
+        page.wait_for_function(f"document.getElementById('stream-key').value === '{key}'")
+        assert page.get_attribute("#stream-key", "type") == "text"
+
+        encoder = stack.publish(key, seconds=60)
+        # the encoder took the show live: the studio re-renders with live controls
+        page.wait_for_function(
+            "document.getElementById('status-badge').textContent.trim() === 'live' &&"
+            " document.getElementById('video-status').textContent.includes('arriving')",
+            timeout=20000,
+        )
+        assert page.get_attribute("#stream-key", "type") == "password"  # hidden again
+        assert stack.show()["status"] == "live"
+        shoot(page, "video-studio-live")
+
+        page.click("#rotate-key")
+        page.wait_for_function(
+            f"(v => /^[0-9]+-/.test(v) && v !== '{key}')"
+            "(document.getElementById('stream-key').value)"
+        )
+        assert page.text_content("#video-status") == "No video"
+        assert encoder.wait(15) is not None  # nginx dropped the old key's encoder
+        assert stack.show()["status"] == "live"  # the host reconnects with the new key
+        new_key = page.input_value("#stream-key")
+        assert new_key == stack.key() != key
+        stack.publish(new_key, seconds=60)
+        page.wait_for_function(
+            "document.getElementById('video-status').textContent.includes('arriving')",
+            timeout=20000,
+        )
     finally:
         context.close()

@@ -163,6 +163,9 @@ if (stateEl) {
       if (seq === 0) seq = m.seq;
       bump("viewers", m.data.viewers);
       bump("likes", m.data.likes);
+    } else if (m.type === "show.started" || m.type === "show.ended") {
+      // the encoder (or another tab) changed the show: controls depend on it, so re-render
+      if (m.data.status !== st.status) location.reload();
     } else if (m.type === "chat") addMessage(m.data);
     else if (m.type === "chat.deleted") modlist.querySelector(`[data-id="${Number(m.data.id)}"]`)?.remove();
     else if (m.type === "viewers") bump("viewers", m.data.count);
@@ -215,7 +218,7 @@ if (stateEl) {
     if (!confirm("Make a new stream key? The old one stops working at once.")) return;
     try {
       key = (await api("POST", `${base}/stream/rotate`)).stream_key;
-      if (keyInput.type === "text") keyInput.value = key;
+      keyInput.value = key; // shown as dots until revealed
       showVideo(false);
       toast("New stream key ready: update your encoder");
     } catch (err) { toast(err.message, true); }
