@@ -82,13 +82,9 @@ def stack(live_server: Callable[..., LiveServer]) -> Iterator[Stack]:
     rtmp_port, hls_port = _free_port(), _free_port()
     server = live_server(HAWKER_RTMP_PORT=str(rtmp_port), HAWKER_HLS_PORT=str(hls_port))
     made = Stack(server, rtmp_port, hls_port)
-    try:
-        yield made
-    except BaseException:
-        print(made.media.logs()[-3000:])
-        raise
-    finally:
-        made.close()
+    yield made
+    made.close()
+    print(made.media.logs()[-2000:])  # shown by pytest only when the test failed
 
 
 def test_wrong_key_is_dropped_by_nginx(stack: Stack) -> None:
