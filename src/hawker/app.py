@@ -29,6 +29,7 @@ from hawker.live.hub import RoomHub
 from hawker.migrations import upgrade_async
 from hawker.orders import api as orders_api
 from hawker.orders import jobs as orders_jobs
+from hawker.video import api as video_api
 from hawker.web import csrf, pages, problems
 from hawker.web.nul import RefuseNul
 
@@ -36,7 +37,8 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
-def _ensure_secret(settings: Settings) -> None:
+def ensure_secret(settings: Settings) -> None:
+    """The configured secret key, or one generated once and kept in the data dir."""
     if settings.secret_key:
         return
     path = settings.data_dir / "secret_key"
@@ -49,7 +51,7 @@ def _ensure_secret(settings: Settings) -> None:
 def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> FastAPI:
     settings = settings or get_settings()
     rt = Runtime.from_settings(settings)
-    _ensure_secret(settings)
+    ensure_secret(settings)
     accounts_service.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
     jobs = Jobs(settings)
     hub = rt.services["hub"] = RoomHub(rt)
@@ -94,7 +96,15 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         """Trivial endpoint: also the benchmarks' same-server ceiling."""
         return {"status": "ok"}
 
-    for module in (accounts_api, catalog_api, live_api, deals_api, orders_api, analytics_api):
+    for module in (
+        accounts_api,
+        catalog_api,
+        live_api,
+        deals_api,
+        orders_api,
+        analytics_api,
+        video_api,
+    ):
         app.include_router(module.router)
     app.include_router(pages.router)
     settings.media_dir.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,24 @@ def _serve(settings: Settings, host: str, port: int, workers: int, access_log: b
     )
 
 
+def _media_config(settings: Settings, hawker_url: str, bind: str, write: bool) -> None:
+    from hawker.app import ensure_secret
+    from hawker.video.media_server import media_config
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_secret(settings)  # the callback URLs are signed with it
+    try:
+        config = media_config(settings, hawker_url=hawker_url, bind=bind)
+        text = config.render()
+    except ValueError as e:
+        raise SystemExit(f"media-config: {e}") from e
+    if not write:
+        print(text, end="")
+        return
+    path = config.write()
+    print(f"wrote {path}\nrun: nginx -p {config.prefix} -c {path} -g 'daemon off;'")
+
+
 def main(argv: list[str] | None = None) -> None:
     settings = get_settings()
     parser = argparse.ArgumentParser(prog="hawker", description="Hawker live commerce")
@@ -51,6 +69,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument(
         "--node", action="append", required=True, help="a node's host:port (repeat for each)"
     )
+    p = sub.add_parser("media-config", help="print or write the nginx RTMP/HLS media server config")
+    p.add_argument("--hawker-url", default="", help="where nginx reaches Hawker (default loopback)")
+    p.add_argument("--bind", default="0.0.0.0", help="address nginx listens on for RTMP and HLS")
+    p.add_argument("--write", action="store_true", help="write DATA_DIR/nginx/nginx.conf")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -69,6 +91,8 @@ def main(argv: list[str] | None = None) -> None:
         from hawker.infra.nginx import balancer_config
 
         print(balancer_config(listen=args.listen, nodes=args.node))
+    elif args.command == "media-config":
+        _media_config(settings, args.hawker_url, args.bind, args.write)
     elif args.command == "demo":
         from hawker.sim.demo import run_demo
 

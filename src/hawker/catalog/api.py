@@ -25,6 +25,7 @@ from hawker.catalog.schemas import (
     SkuPatch,
     StockChange,
 )
+from hawker.infra.media import media_store
 from hawker.infra.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ async def upload_image(
     async with rt.db.read() as s:
         await service.access_own_product(s, user, product_id)  # refuse before storing bytes
     limit = rt.settings.max_upload_bytes
-    url = store_image(rt.settings.media_dir, await file.read(limit + 1), limit)
+    url = store_image(media_store(rt), await file.read(limit + 1), limit)
     async with rt.db.write() as s:
         return service.product_out(
             await service.do_update_product(s, user, product_id, ProductPatch(image_url=url))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hawker.catalog.errors import BadImage
 from hawker.core.ids import new_token
+from hawker.infra.media import MediaStore
 
 # Magic numbers of the formats browsers display; the file name and the declared content type
 # are the uploader's claims, the first bytes are the truth.
@@ -26,15 +25,10 @@ def sniff(data: bytes) -> str:
     raise BadImage("the upload is not a PNG, JPEG, GIF or WebP image")
 
 
-def store_image(media_dir: Path, data: bytes, max_bytes: int) -> str:
-    """Write the image under ``media_dir/products`` and return its public URL."""
+def store_image(store: MediaStore, data: bytes, max_bytes: int) -> str:
+    """Store the image under ``products/`` and return its public URL."""
     if not data:
         raise BadImage("the upload is empty")
     if len(data) > max_bytes:
         raise BadImage(f"images may be at most {max_bytes // 1000} kB")
-    ext = sniff(data)
-    folder = media_dir / "products"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{new_token(12)}.{ext}"
-    (folder / name).write_bytes(data)
-    return f"/media/products/{name}"
+    return store.put(f"products/{new_token(12)}.{sniff(data)}", data)

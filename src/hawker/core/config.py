@@ -76,6 +76,25 @@ class Settings(BaseSettings):
         default=5_000_000, ge=1, description="largest accepted image upload"
     )
 
+    # Live video: nginx with the RTMP module ingests on rtmp_port and serves HLS on hls_port
+    # (see ``hawker media-config``); the public URLs default to this host and those ports.
+    rtmp_port: int = Field(default=1935, ge=1, le=65535, description="nginx RTMP ingest port")
+    hls_port: int = Field(
+        default=8088, ge=1, le=65535, description="nginx port serving HLS playlists"
+    )
+    rtmp_url: str = Field(
+        default="", description="what hosts put in OBS; empty: rtmp://host:rtmp_port/live"
+    )
+    hls_url: str = Field(
+        default="",
+        description="where players fetch playlists (a CDN); empty: http://host:hls_port/hls",
+    )
+    media_control_url: str = Field(
+        default="",
+        description="nginx's rtmp_control, to drop a rotated key's encoder; "
+        "empty: http://127.0.0.1:hls_port/control",
+    )
+
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "hawker.sqlite3"
@@ -91,6 +110,23 @@ class Settings(BaseSettings):
     @property
     def public_url(self) -> str:
         return self.base_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def public_rtmp_url(self) -> str:
+        return self.rtmp_url or f"rtmp://{self.host}:{self.rtmp_port}/live"
+
+    @property
+    def public_hls_url(self) -> str:
+        return (self.hls_url or f"http://{self.host}:{self.hls_port}/hls").rstrip("/")
+
+    @property
+    def effective_media_control_url(self) -> str:
+        return (self.media_control_url or f"http://127.0.0.1:{self.hls_port}/control").rstrip("/")
+
+    @property
+    def hls_dir(self) -> Path:
+        """Where nginx writes HLS playlists and fragments (one folder per show)."""
+        return self.data_dir / "hls"
 
 
 @lru_cache

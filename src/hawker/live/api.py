@@ -29,7 +29,9 @@ router = APIRouter(tags=["live"])
 async def _show_out(rt: Runtime, show_id: int) -> ShowOut:
     async with rt.db.read() as s:
         show = await service.access_show(s, show_id)
-        return await service.show_out(s, show, await hub_of(rt).viewers(show_id))
+        return await service.show_out(
+            s, show, await hub_of(rt).viewers(show_id), hls_base=rt.settings.public_hls_url
+        )
 
 
 @router.post("/api/shows", status_code=201)
@@ -51,7 +53,11 @@ async def shows(
     hub = hub_of(rt)
     async with rt.db.read() as s:
         found = await service.list_shows(s, status=status, host_id=host_id, limit=limit)
-        return [await service.show_out(s, show, await hub.viewers(show.id)) for show in found]
+        hls = rt.settings.public_hls_url
+        return [
+            await service.show_out(s, show, await hub.viewers(show.id), hls_base=hls)
+            for show in found
+        ]
 
 
 @router.get("/api/shows/{show_id}")

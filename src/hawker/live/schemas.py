@@ -65,6 +65,7 @@ class ShowOut(BaseModel):
     lineup: list[ProductOut]
     pinned: ProductOut | None
     viewers: int
+    hls_url: str | None = None  # the HLS playlist while live
 
 
 class ChatOut(BaseModel):

@@ -45,6 +45,11 @@ def studio_channel(show_id: int) -> str:
     return f"studio:{show_id}"
 
 
+def playback_url(hls_base: str, show_id: int) -> str:
+    """The show's HLS playlist: nginx packages its stream under this public name."""
+    return f"{hls_base}/show-{show_id}/index.m3u8"
+
+
 async def access_show(s: AsyncSession, show_id: int) -> Show:
     show = await s.get(Show, show_id)
     if show is None:
@@ -279,7 +284,8 @@ def chat_out(message: ChatMessage, name: str) -> ChatOut:
     )
 
 
-async def show_out(s: AsyncSession, show: Show, viewers: int = 0) -> ShowOut:
+async def show_out(s: AsyncSession, show: Show, viewers: int = 0, *, hls_base: str = "") -> ShowOut:
+    """``hls_base`` (settings.public_hls_url) adds the playback URL while the show is live."""
     host = await s.get(User, show.host_id)
     assert host is not None
     products = await lineup(s, show.id)
@@ -297,6 +303,7 @@ async def show_out(s: AsyncSession, show: Show, viewers: int = 0) -> ShowOut:
         lineup=[product_out(p) for p in products],
         pinned=product_out(pinned) if pinned else None,
         viewers=viewers,
+        hls_url=playback_url(hls_base, show.id) if hls_base and show.status == "live" else None,
     )
 
 

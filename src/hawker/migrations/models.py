@@ -7,5 +7,6 @@ from hawker.core.db import Base
 from hawker.deals import models as deals  # noqa: F401
 from hawker.live import models as live  # noqa: F401
 from hawker.orders import models as orders  # noqa: F401
+from hawker.video import models as video  # noqa: F401
 
 metadata = Base.metadata

@@ -21,6 +21,7 @@ from hawker.core.clock import utcnow
 from hawker.core.config import Settings, get_settings
 from hawker.infra.runtime import runtime_of
 from hawker.sim.audience import Audience
+from hawker.sim.broadcast import DemoBroadcast
 from hawker.sim.catalogue import HOSTS, MERCHANTS, PASSWORD, PRODUCTS, SHOPPER_NAMES, SHOWS
 from hawker.sim.client import HawkerClient
 
@@ -101,7 +102,7 @@ async def _audience(http: httpx.AsyncClient, count: int) -> list[HawkerClient]:
     return bots
 
 
-def _banner(base: str, show_id: int) -> str:
+def _banner(base: str, show_id: int, video: str) -> str:
     lines = [
         "",
         "  Hawker demo is running",
@@ -110,6 +111,7 @@ def _banner(base: str, show_id: int) -> str:
         f"    Live room       {base}/shows/{show_id}",
         f"    Host studio     {base}/studio/shows/{show_id}",
         f"    Merchant        {base}/merchant/products",
+        f"    Video           {video}",
         "",
         f"  Log-ins (password: {PASSWORD})",
         f"    shopper   {SHOPPER_EMAIL}",
@@ -142,12 +144,20 @@ async def run_demo(
         await asyncio.sleep(0.05)
 
     base = f"http://{host}:{port}"
-    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        show_id, show_host, lineup = await _seed(http, app)
-        bots = await _audience(http, audience_size)
-        print(_banner(base, show_id), flush=True)
-        crowd = asyncio.create_task(Audience(base, show_id, show_host, bots, lineup).run())
-        try:
-            await serving
-        finally:
-            crowd.cancel()
+    broadcast = DemoBroadcast(demo_settings)  # create_app has set its secret key by now
+    video_off = broadcast.start_media_server()
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            show_id, show_host, lineup = await _seed(http, app)
+            stream = await show_host.call("GET", f"/api/shows/{show_id}/stream")
+            broadcast.go_live(stream["stream_key"])
+            bots = await _audience(http, audience_size)
+            video = video_off or f"test pattern via {stream['rtmp_url']} -> {stream['hls_url']}"
+            print(_banner(base, show_id, video), flush=True)
+            crowd = asyncio.create_task(Audience(base, show_id, show_host, bots, lineup).run())
+            try:
+                await serving
+            finally:
+                crowd.cancel()
+    finally:
+        broadcast.stop()

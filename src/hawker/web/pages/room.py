@@ -35,7 +35,9 @@ async def room(request: Request, show_id: int, rt: Runtime = Depends(runtime)) -
     async with rt.db.read() as s:
         row = await live.access_show(s, show_id)
         likes = row.likes
-        show = await live.show_out(s, row, await hub_of(rt).viewers(show_id))
+        show = await live.show_out(
+            s, row, await hub_of(rt).viewers(show_id), hls_base=rt.settings.public_hls_url
+        )
         chat = await live.recent_chat(s, show_id, CHAT_ON_PAGE)
         deal_row = await deals.live_deal(s, show_id)
         deal = deals.deal_out(deal_row) if deal_row else None

@@ -14,6 +14,7 @@ from hawker.infra.runtime import Runtime
 from hawker.live import service as live
 from hawker.live.hub import hub_of
 from hawker.orders import service as orders
+from hawker.video import service as video
 from hawker.web.pages.common import page_router
 from hawker.web.render import render
 
@@ -37,6 +38,10 @@ async def studio_show(
     request: Request, show_id: int, user: User = Depends(host_user), rt: Runtime = Depends(runtime)
 ) -> Response:
     seq = await rt.bus.last_seq(live.room_channel(show_id))
+    async with rt.db.write() as s:  # the stream key row is made on first look
+        row, key_row = await video.access_stream(s, user, show_id)
+        # the key itself is not rendered: studio.js fetches it when the host reveals it
+        stream = video.stream_out(rt.settings, row, key_row).model_dump(exclude={"stream_key"})
     async with rt.db.read() as s:
         row = await live.access_show_as_host(s, user, show_id)
         likes = row.likes
@@ -55,4 +60,5 @@ async def studio_show(
         stats=stats,
         likes=likes,
         seq=seq,
+        stream=stream,
     )

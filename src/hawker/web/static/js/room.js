@@ -2,6 +2,7 @@
 // pinned product, flash deals and "someone just bought". It reconnects with backoff and resumes
 // from the last sequence number it saw. User text is only ever written with textContent.
 import { api, ApiError, clock, money } from "./api.js";
+import { livePlayer } from "./player.js";
 
 const state = JSON.parse(document.getElementById("room-state").textContent);
 const show = state.show;
@@ -41,10 +42,37 @@ function showError(text) {
   showError.timer = setTimeout(() => (box.hidden = true), 4500);
 }
 
+// ---------------------------------------------------------------- video
+const VIDEO_TEXT = {
+  waiting: `Waiting for ${show.host.name}'s video…`,
+  dropped: "Video dropped. Reconnecting…",
+  unsupported: "This browser cannot play live video.",
+};
+const player = livePlayer($("video"), (videoState) => {
+  $("media").dataset.video = videoState;
+  const text = VIDEO_TEXT[videoState];
+  $("video-state").hidden = !text;
+  $("video-state").querySelector(".spinner").hidden = videoState === "unsupported";
+  if (text) $("video-state-text").textContent = text;
+  $("unmute").hidden = videoState !== "playing" || !$("video").muted;
+});
+$("unmute").addEventListener("click", () => {
+  $("video").muted = false;
+  $("unmute").hidden = true;
+});
+
+async function playLive() {
+  // The playlist URL comes with the show while it is live; fetch it when the show just started.
+  if (!show.hls_url) show.hls_url = (await api("GET", `/api/shows/${show.id}`)).hls_url;
+  if (show.status === "live") player.load(show.hls_url);
+}
+
 // ---------------------------------------------------------------- status
 function setStatus(status) {
   show.status = status;
   stage.dataset.status = status;
+  if (status === "live") playLive().catch(() => player.dropped());
+  else player.load(null);
   $("live-badge").hidden = status !== "live";
   $("state-scheduled").hidden = status !== "scheduled";
   $("state-ended").hidden = status !== "ended";
@@ -238,6 +266,7 @@ async function refresh() {
   for (const p of fresh.lineup) products.set(p.id, p);
   pinned = fresh.pinned;
   deal = deals[0] && deals[0].status === "live" ? deals[0] : null;
+  show.hls_url = fresh.hls_url;
   setStatus(fresh.status);
   chat.forEach(addChat);
   renderDeal();
@@ -259,6 +288,7 @@ const handlers = {
   resync: () => refresh(),
   "show.started": () => { setStatus("live"); systemLine("The show is live!"); },
   "show.ended": () => setStatus("ended"),
+  video: (m) => { if (m.data.publishing) player.reload(); else player.dropped(); },
   chat: (m) => addChat(m.data),
   "chat.deleted": (m) => document.querySelector(`#chat [data-id="${Number(m.data.id)}"]`)?.remove(),
   "user.muted": (m) => {

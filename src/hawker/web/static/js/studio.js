@@ -163,6 +163,9 @@ if (stateEl) {
       if (seq === 0) seq = m.seq;
       bump("viewers", m.data.viewers);
       bump("likes", m.data.likes);
+    } else if (m.type === "show.started" || m.type === "show.ended") {
+      // the encoder (or another tab) changed the show: controls depend on it, so re-render
+      if (m.data.status !== st.status) location.reload();
     } else if (m.type === "chat") addMessage(m.data);
     else if (m.type === "chat.deleted") modlist.querySelector(`[data-id="${Number(m.data.id)}"]`)?.remove();
     else if (m.type === "viewers") bump("viewers", m.data.count);
@@ -177,9 +180,47 @@ if (stateEl) {
     }
   });
   socket(() => `/ws/studio/${st.show_id}`, (m) => {
+    if (m.type === "video") return showVideo(m.data.publishing);
     if (m.type !== "stats") return;
     if (m.data.viewers != null) bump("viewers", m.data.viewers);
     if (m.data.orders != null) bump("orders", m.data.orders);
     if (m.data.gmv != null) bump("gmv", money(m.data.gmv, m.data.currency));
+  });
+
+  // ---------------------------------------------------------------- stream key
+  function showVideo(publishing) {
+    const badge = $("#video-status");
+    badge.textContent = publishing ? "● Video arriving" : "No video";
+    badge.className = `badge ${publishing ? "badge-paid" : "badge-cancelled"}`;
+  }
+  const keyInput = $("#stream-key");
+  let key = null; // fetched only when the host asks to see or copy it
+  const loadKey = async () => (key ??= (await api("GET", `${base}/stream`)).stream_key);
+  $("#reveal-key")?.addEventListener("click", async (e) => {
+    const shown = keyInput.type === "text";
+    try {
+      if (!shown) keyInput.value = await loadKey();
+      keyInput.type = shown ? "password" : "text";
+      e.target.textContent = shown ? "Reveal" : "Hide";
+      e.target.setAttribute("aria-pressed", String(!shown));
+    } catch (err) { toast(err.message, true); }
+  });
+  for (const b of document.querySelectorAll("[data-copy]")) {
+    b.addEventListener("click", async () => {
+      try {
+        const text = b.dataset.copy === "stream-key" ? await loadKey() : $(`#${b.dataset.copy}`).value;
+        await navigator.clipboard.writeText(text);
+        toast("Copied");
+      } catch (err) { toast(err.message || "Copy failed", true); }
+    });
+  }
+  $("#rotate-key")?.addEventListener("click", async () => {
+    if (!confirm("Make a new stream key? The old one stops working at once.")) return;
+    try {
+      key = (await api("POST", `${base}/stream/rotate`)).stream_key;
+      keyInput.value = key; // shown as dots until revealed
+      showVideo(false);
+      toast("New stream key ready: update your encoder");
+    } catch (err) { toast(err.message, true); }
   });
 }

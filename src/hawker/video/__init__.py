@@ -1,0 +1,1 @@
+"""Video: live ingest (stream keys, nginx callbacks); replays and short videos later."""
