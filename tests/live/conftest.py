@@ -6,11 +6,21 @@ import pytest
 
 from hawker.core.config import Settings
 from tests.conftest import CHEAP_ARGON2, Api
+from tests.redis_fixtures import redis_prefix, redis_url
+
+__all__ = ["redis_prefix", "redis_url"]
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Fast coalescing and small limits so room behaviour shows within a test."""
+@pytest.fixture(params=["memory", "redis"])
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """Fast coalescing and small limits so room behaviour shows within a test. Every room
+    test runs on the in-process bus and room state, and on Redis (scale-out)."""
+    redis: dict[str, str] = {}
+    if request.param == "redis":
+        redis = {
+            "redis_url": request.getfixturevalue("redis_url"),
+            "redis_prefix": request.getfixturevalue("redis_prefix"),
+        }
     return Settings.model_validate(
         {
             "data_dir": tmp_path / "data",
@@ -18,6 +28,7 @@ def settings(tmp_path: Path) -> Settings:
             "chat_rate_per_10s": 3,
             "room_history_size": 20,
         }
+        | redis
         | CHEAP_ARGON2
     )
 
