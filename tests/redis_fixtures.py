@@ -38,10 +38,11 @@ def redis_url() -> str:
 @pytest.fixture
 def redis_prefix(redis_url: str) -> Iterator[str]:
     """A fresh key prefix; every key under it is deleted after the test."""
-    prefix = f"test-{uuid.uuid4().hex[:12]}:"
-    yield prefix
+    tag = f"t{uuid.uuid4().hex[:12]}"
+    yield f"{tag}:"
     client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    # Huey keeps only the letters and digits of its queue name ("<prefix>jobs") in its keys
+    keys = list(client.scan_iter(match=f"*{tag}*", count=1000))
     if keys:
         client.delete(*keys)
     client.close()

@@ -6,11 +6,24 @@ import pytest
 
 from hawker.core.config import Settings
 from tests.conftest import CHEAP_ARGON2, Api
+from tests.redis_fixtures import redis_prefix, redis_url
+
+__all__ = ["redis_prefix", "redis_url"]
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    """Fast coalescing and small limits so room behaviour shows within a test."""
+def settings(
+    tmp_path: Path, database_url: str, backend: str, request: pytest.FixtureRequest
+) -> Settings:
+    """Fast coalescing and small limits so room behaviour shows within a test. Room tests run
+    on both deployments: the embedded default (SQLite, in-process bus and room state) and
+    scale-out (PostgreSQL, Redis bus and room state)."""
+    redis: dict[str, str] = {}
+    if backend == "postgres":
+        redis = {
+            "redis_url": request.getfixturevalue("redis_url"),
+            "redis_prefix": request.getfixturevalue("redis_prefix"),
+        }
     return Settings.model_validate(
         {
             "data_dir": tmp_path / "data",
@@ -19,6 +32,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
             "chat_rate_per_10s": 3,
             "room_history_size": 20,
         }
+        | redis
         | CHEAP_ARGON2
     )
 

@@ -17,7 +17,7 @@ from collections import defaultdict
 from sqlalchemy import update
 
 from hawker.analytics.service import record
-from hawker.infra.room_state import RoomState
+from hawker.infra.room_state import RoomState, ViewerTotal
 from hawker.infra.runtime import Runtime
 from hawker.live.errors import ChatRateLimited
 from hawker.live.models import Show
@@ -48,6 +48,10 @@ class RoomHub:
         self.state = rt.room_state
         self.rate = ChatRateLimiter(self.state, rt.settings.chat_rate_per_10s)
         self._viewers: dict[int, int] = defaultdict(int)  # this node's viewers per room
+        self._reported: dict[int, int] = {}
+        # One report in flight per node: concurrent reports could land out of order and
+        # leave an older count in the store. Each sends the count current when it goes out.
+        self._report_lock = asyncio.Lock()
         self._likes: dict[int, int] = defaultdict(int)
         self._task: asyncio.Task[None] | None = None
 
@@ -57,12 +61,22 @@ class RoomHub:
 
     async def join(self, show_id: int) -> None:
         self._viewers[show_id] += 1
-        await self.state.report_viewers(show_id, self._viewers[show_id], claim=False)
+        await self._report(show_id, claim=False)
 
     async def leave(self, show_id: int) -> None:
         """The local count drops at once; if the report fails, the next flush sends it."""
         self._viewers[show_id] = max(0, self._viewers[show_id] - 1)
-        await self.state.report_viewers(show_id, self._viewers[show_id], claim=False)
+        await self._report(show_id, claim=False)
+
+    async def _report(self, show_id: int, *, claim: bool) -> ViewerTotal | None:
+        """Send this node's count of the room; without ``claim`` (a join or leave), only if
+        no report sent since already carried it (a burst of joins sends a few reports)."""
+        async with self._report_lock:
+            count = self._viewers.get(show_id, 0)
+            if not claim and self._reported.get(show_id) == count:
+                return None
+            self._reported[show_id] = count
+            return await self.state.report_viewers(show_id, count, claim=claim)
 
     def like(self, show_id: int, count: int) -> None:
         self._likes[show_id] += count
@@ -93,14 +107,15 @@ class RoomHub:
                 await self._publish_likes(show_id, delta)
         # The report doubles as this node's heartbeat; of all nodes, the one whose report
         # first sees a new total announces it.
-        for show_id, count in list(self._viewers.items()):
-            viewers = await self.state.report_viewers(show_id, count, claim=True)
-            if viewers.changed:
+        for show_id in list(self._viewers):
+            viewers = await self._report(show_id, claim=True)
+            if viewers is not None and viewers.changed:
                 total = viewers.total
                 await self.rt.bus.publish(room_channel(show_id), "viewers", {"count": total})
                 await self.rt.bus.publish(studio_channel(show_id), "stats", {"viewers": total})
-            if count == 0 and self._viewers.get(show_id) == 0:
+            if self._viewers.get(show_id) == 0 and self._reported.get(show_id) == 0:
                 del self._viewers[show_id]
+                del self._reported[show_id]
 
     async def _publish_likes(self, show_id: int, delta: int) -> None:
         async with self.rt.db.write() as s:
