@@ -21,7 +21,7 @@ from sqlalchemy import text
 from hawker.app import create_app
 from hawker.core.config import Settings
 from hawker.core.db import Database
-from tests.databases import PostgresDatabases, admin_url
+from tests.databases import PostgresDatabases, SqliteDatabases, admin_url
 
 CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 64}
 BACKENDS = ["sqlite", "postgres"]
@@ -49,12 +49,20 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="session")
+def sqlite_databases(tmp_path_factory: pytest.TempPathFactory) -> SqliteDatabases:
+    return SqliteDatabases(tmp_path_factory.mktemp("sqlite"))
+
+
 @pytest.fixture
-def new_database(backend: str, request: pytest.FixtureRequest) -> Iterator[Callable[[], str]]:
-    """Factory: a ``HAWKER_DATABASE_URL`` for a new, empty database on this test's backend.
-    On SQLite that is "" (the file in the process's own data_dir, the embedded default)."""
+def new_database(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[[], str]]:
+    """Factory: the ``HAWKER_DATABASE_URL`` of a new database holding the migrated, empty
+    schema, on this test's backend."""
     if backend == "sqlite":
-        yield lambda: ""
+        sqlite: SqliteDatabases = request.getfixturevalue("sqlite_databases")
+        yield lambda: sqlite.create(tmp_path)
         return
     databases: PostgresDatabases = request.getfixturevalue("postgres")
     made: list[str] = []

@@ -4,12 +4,7 @@ launch and end / restock, the counters add up and nothing is ever oversold."""
 from __future__ import annotations
 
 import asyncio
-import functools
-import itertools
-import sqlite3
 from collections.abc import Callable, Coroutine
-from contextlib import closing
-from pathlib import Path
 from typing import Any, TypeVar
 
 from hypothesis import settings
@@ -22,13 +17,13 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from hawker.accounts.models import User, UserRole
 from hawker.catalog.models import Merchant, Product, Sku
 from hawker.catalog.service import do_change_stock
 from hawker.core.clock import clock, utcnow
-from hawker.core.db import Base, Database
+from hawker.core.db import Database
 from hawker.core.errors import HawkerError
 from hawker.deals import service
 from hawker.deals.models import DealBuyer, FlashDeal, Reservation
@@ -37,32 +32,6 @@ from hawker.live.models import Show, ShowProduct
 T = TypeVar("T")
 INITIAL_STOCK = 12
 BUYERS = 2
-
-
-@functools.cache
-def _schema_script() -> str:
-    """The empty schema as SQL, built once: ``create_all`` per example would cost more than a
-    short run of steps."""
-    engine = create_engine("sqlite://")
-    with engine.connect() as conn:
-        Base.metadata.create_all(conn)
-        conn.commit()
-        script = "\n".join(conn.connection.dbapi_connection.iterdump())  # type: ignore[union-attr]
-    engine.dispose()
-    return script
-
-
-def sqlite_databases(directory: Path) -> Callable[[], str]:
-    """A new SQLite file with the empty schema per call."""
-    numbers = itertools.count()
-
-    def make() -> str:
-        path = directory / f"inv{next(numbers)}.sqlite3"
-        with closing(sqlite3.connect(path)) as conn:
-            conn.executescript(_schema_script())
-        return f"sqlite+aiosqlite:///{path}"
-
-    return make
 
 
 class Inventory(RuleBasedStateMachine):
@@ -282,12 +251,9 @@ class Inventory(RuleBasedStateMachine):
         self.loop.close()
 
 
-def test_counters_add_up_under_any_sequence(
-    backend: str, new_database: Callable[[], str], tmp_path: Path
-) -> None:
+def test_counters_add_up_under_any_sequence(new_database: Callable[[], str]) -> None:
     """Each example starts on an empty database of its own on this test's backend."""
-    database = sqlite_databases(tmp_path) if backend == "sqlite" else new_database
     run_state_machine_as_test(
-        lambda: Inventory(database()),
+        lambda: Inventory(new_database()),
         settings=settings(max_examples=50, database=None, stateful_step_count=30, deadline=None),
     )

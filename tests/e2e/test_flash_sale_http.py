@@ -44,18 +44,29 @@ def counters(server: LiveServer, deal_id: int) -> dict[str, Any]:
 
 
 async def race(
-    http: httpx.AsyncClient, deal_id: int, tokens: list[str]
+    http: httpx.AsyncClient, deal_id: int, tokens: list[str], payers: int
 ) -> list[tuple[str, int, str, int]]:
+    """Everyone taps Buy at once; the first ``payers`` winners pay as soon as they win (so
+    the reservation TTL need not outlast the whole race on a loaded machine)."""
     start = asyncio.Event()
+    paying = iter(range(payers))
 
     async def attempt(token: str) -> tuple[str, int, str, int]:
         await start.wait()
+        auth = {"Authorization": f"Bearer {token}"}
         r = await http.post(
             "/api/orders",
             json={"items": [{"deal_id": deal_id, "quantity": 1}]},
-            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+            headers=auth | {"Idempotency-Key": uuid.uuid4().hex},
         )
         body = r.json()
+        if r.status_code == 201 and next(paying, None) is not None:
+            paid = await http.post(
+                f"/api/orders/{body['id']}/pay",
+                json={"card": "4242424242424242"},
+                headers=auth | {"Idempotency-Key": uuid.uuid4().hex},
+            )
+            assert paid.status_code == 200, paid.text
         return token, r.status_code, body.get("code", ""), body.get("id", 0)
 
     tasks = [asyncio.create_task(attempt(t)) for t in tokens + tokens[:DOUBLE_DIPPERS]]
@@ -68,27 +79,16 @@ async def race(
 def test_hundreds_of_concurrent_buyers_never_oversell(
     live_server: Callable[..., LiveServer],
 ) -> None:
-    # The TTL must outlast the race and the payments: 5-8 s on either backend on a loaded
-    # 2-core machine.
-    server = live_server(HAWKER_RESERVATION_TTL_SECONDS="15", HAWKER_EXPIRY_SWEEP_SECONDS="0.5")
+    # A winner pays at once, yet its payment queues behind the burst: 5-15 s on PostgreSQL on
+    # this loaded 2-core machine (bench/RESULTS.md), so the hold must outlast that.
+    server = live_server(HAWKER_RESERVATION_TTL_SECONDS="20", HAWKER_EXPIRY_SWEEP_SECONDS="0.5")
 
     async def scenario() -> tuple[int, list[tuple[str, int, str, int]]]:
         limits = httpx.Limits(max_connections=BUYERS + DOUBLE_DIPPERS)
         async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=120) as http:
             sale = await prepare_sale(http, buyers=BUYERS, stock=200, units=UNITS)
             deal_id, tokens = sale.deal_id, sale.buyer_tokens
-            results = await race(http, deal_id, tokens)
-            won = [(t, oid) for t, status, _, oid in results if status == 201]
-            for token, order_id in won[:20]:  # 20 winners pay, 30 let it lapse
-                r = await http.post(
-                    f"/api/orders/{order_id}/pay",
-                    json={"card": "4242424242424242"},
-                    headers={
-                        "Authorization": f"Bearer {token}",
-                        "Idempotency-Key": uuid.uuid4().hex,
-                    },
-                )
-                assert r.status_code == 200, r.text
+            results = await race(http, deal_id, tokens, payers=20)  # 30 let it lapse
             return deal_id, results
 
     deal_id, results = asyncio.run(scenario())
@@ -105,7 +105,8 @@ def test_hundreds_of_concurrent_buyers_never_oversell(
 
     state = counters(server, deal_id)
     available, reserved, sold, quantity = state["deal"]
-    assert (available, reserved, sold) == (0, UNITS - 20, 20) and quantity == UNITS
+    assert sold == 20 and quantity == UNITS  # the unpaid 30: still held, or already expired
+    assert available + reserved == UNITS - 20 and reserved + sold <= UNITS
     assert state["max_per_buyer"] == 1
 
     deadline = time.monotonic() + 60  # the expiry job returns the 30 lapsed units
