@@ -75,11 +75,12 @@ class PostgresDatabases:
         base = self.admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
         return f"{base}/{name}"
 
-    def create(self) -> str:
-        """A new database holding the migrated, empty schema; returns its URL."""
+    def create(self, *, migrated: bool = True) -> str:
+        """A new database holding the migrated, empty schema (or no schema); its URL."""
         self._count += 1
         name = f"{self.run_id}_{self._count}"
-        self._call(self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+        template = f' TEMPLATE "{self.template}"' if migrated else ""
+        self._call(self._execute(f'CREATE DATABASE "{name}"{template}'))
         return self.url(name)
 
     def drop(self, url: str) -> None:

@@ -4,10 +4,14 @@ models declare (types, partial unique index included)."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -17,6 +21,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from hawker.migrations import alembic_config, upgrade
 from hawker.migrations.models import metadata
+from tests.databases import PostgresDatabases
 
 
 def _differences(url: str) -> tuple[list[Any], dict[str, Any]]:
@@ -51,3 +56,27 @@ def test_down_and_up_again_leaves_the_declared_schema(
     dialect = "postgresql" if backend == "postgres" else backend
     assert live["column_names"] == ["sku_id"]
     assert "'live'" in str(live["dialect_options"][f"{dialect}_where"])  # partial: live deals
+
+
+@pytest.mark.parametrize("backend", ["postgres"])  # SQLite serves one process only
+def test_nodes_starting_together_migrate_once(
+    backend: str, postgres: PostgresDatabases, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Six server nodes started at once against one empty database all come up, and the
+    schema is made once (``hawker migrate`` is what each node's start runs)."""
+    url = postgres.create(migrated=False)
+    request.addfinalizer(lambda: postgres.drop(url))
+    env = os.environ | {"HAWKER_DATABASE_URL": url, "HAWKER_DATA_DIR": str(tmp_path)}
+    nodes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "hawker.cli", "migrate"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(6)
+    ]
+    for node in nodes:
+        out, _ = node.communicate(timeout=120)
+        assert node.returncode == 0, out.decode()
+    assert _differences(url)[0] == []

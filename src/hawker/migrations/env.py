@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from hawker.migrations.models import metadata
 
 config = context.config
+# Nodes starting together against one PostgreSQL database would race to create the schema:
+# each migrates under this transaction-scoped advisory lock, so one migrates and the others
+# wait, then find the schema current (Alembic reads the version after the lock is taken).
+MIGRATION_LOCK = 0x6861776B6572  # "hawker"
 
 
 def _run(connection: Connection) -> None:
@@ -22,6 +26,8 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 
