@@ -114,8 +114,10 @@ class Database:
             self.read_engine = _sqlite_engine(url, immediate=False, pool_size=8)
             self.write_engine = _sqlite_engine(url, immediate=True, pool_size=1)
         else:
+            # Separate pools: writers queued on a hot row's lock (a flash sale's winners) must
+            # not hold every connection while the crowd's reads (refusals, replays) wait.
             self.read_engine = _postgres_engine(url, pool_size=pool_size)
-            self.write_engine = self.read_engine
+            self.write_engine = _postgres_engine(url, pool_size=pool_size)
         self._reads = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._writes = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
