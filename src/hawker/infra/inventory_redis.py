@@ -18,8 +18,10 @@ See docs/inventory.md for the reconcile rule.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -28,8 +30,11 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.lock import Lock
 from redis.exceptions import RedisError
 
+from hawker.infra.group_commit import GroupCommit
+
 # What callers catch when Redis cannot answer (down, timed out, a lock lost).
 InventoryUnavailable = RedisError
+log = logging.getLogger(__name__)
 
 _EXPIRY = """
 local exp = redis.call('HGET', KEYS[1], 'expire_at')
@@ -56,6 +61,50 @@ redis.call('HINCRBY', KEYS[1], 'ops', 1)
     + """
 return {1, redis.call('HINCRBY', KEYS[1], 'available', -q)}
 """
+)
+
+# RESERVE for many requests in one run, in order, each decided exactly as RESERVE would decide
+# it alone after the ones before it; the writes are summed and made once at the end. ARGV: per
+# request buyer, quantity, now_ms, member, deadline_ms; returns code, left for each request.
+RESERVE_MANY = (
+    """
+local n, out = #ARGV / 5, {}
+local d = redis.call('HMGET', KEYS[1], 'ready', 'live', 'ends_at', 'available', 'limit')
+if not d[1] then
+  for i = 1, 2 * n do out[i] = 0 end
+  return out
+end
+local live, ends, limit = d[2] == '1', tonumber(d[3]), tonumber(d[5])
+local start = tonumber(d[4])
+local available, mine, took, pending = start, {}, {}, {}
+for i = 0, n - 1 do
+  local buyer, q, code = ARGV[5 * i + 1], tonumber(ARGV[5 * i + 2]), 1
+  if not live or tonumber(ARGV[5 * i + 3]) >= ends then code = -1
+  elseif q > limit then code = -3
+  elseif available < q then code = -2
+  else
+    if not mine[buyer] then
+      mine[buyer], took[buyer] = tonumber(redis.call('HGET', KEYS[2], buyer) or '0'), 0
+    end
+    if mine[buyer] + q > limit then code = -3
+    else
+      mine[buyer], took[buyer], available = mine[buyer] + q, took[buyer] + q, available - q
+      pending[#pending + 1] = ARGV[5 * i + 5]
+      pending[#pending + 1] = ARGV[5 * i + 4]
+    end
+  end
+  out[2 * i + 1], out[2 * i + 2] = code, available
+end
+if #pending == 0 then return out end
+for buyer, q in pairs(took) do
+  if q > 0 then redis.call('HINCRBY', KEYS[2], buyer, q) end
+end
+redis.call('ZADD', KEYS[3], unpack(pending))
+redis.call('HINCRBY', KEYS[1], 'ops', #pending / 2)
+redis.call('HINCRBY', KEYS[1], 'available', available - start)
+"""
+    + _EXPIRY
+    + "return out"
 )
 
 # Gives units back (compensation, or a release the database committed); ARGV: member, buyer,
@@ -159,6 +208,13 @@ class Hold:
 
 
 @dataclass(frozen=True)
+class ReserveRequest:
+    buyer_id: int
+    quantity: int
+    now_ms: int
+
+
+@dataclass(frozen=True)
 class Attempt:
     verdict: Verdict
     left: int
@@ -192,11 +248,16 @@ def deal_keys(prefix: str, deal_id: int) -> list[str]:
 
 
 class RedisInventory:
-    def __init__(self, client: Redis, prefix: str, *, grace_ms: int = 60_000) -> None:
+    def __init__(
+        self, client: Redis, prefix: str, *, grace_ms: int = 60_000, max_batch: int = 128
+    ) -> None:
         """``grace_ms``: how long a change may stay in flight before its node is presumed
-        dead; longer than any request's wait for its database write."""
+        dead; longer than any request's wait for its database write. ``max_batch``: the most
+        reservations sent in one script run (a run blocks the Redis server while it lasts)."""
         self.client, self.prefix, self.grace_ms = client, prefix, grace_ms
+        self._batches = GroupCommit(self.reserve_many, max_batch=max_batch, abandoned=self._undo)
         self._reserve = client.register_script(RESERVE)
+        self._reserve_many = client.register_script(RESERVE_MANY)
         self._give_back = client.register_script(GIVE_BACK)
         self._intend = client.register_script(INTEND)
         self._end = client.register_script(END)
@@ -223,15 +284,27 @@ class RedisInventory:
         return bool(await self._load(keys=self.keys(snap.deal_id), args=["", *_state(snap)]))
 
     async def reserve(self, deal_id: int, buyer_id: int, quantity: int, now_ms: int) -> Attempt:
-        """Live, enough left, buyer within the limit: then take the units, in one step."""
-        member = f"h:{secrets.token_hex(8)}:{buyer_id}:{quantity}"
-        code, left = await self._reserve(
-            keys=self.keys(deal_id),
-            args=[buyer_id, quantity, now_ms, member, now_ms + self.grace_ms],
-        )
-        verdict = Verdict(int(code))
-        hold = Hold(deal_id, buyer_id, quantity, member) if verdict is Verdict.HELD else None
-        return Attempt(verdict, int(left), hold)
+        """Live, enough left, buyer within the limit: then take the units, in one step. The
+        reservations this node makes for a deal while its previous call is in flight go
+        together as one script run (group commit), each decided as if alone, in arrival order."""
+        request = ReserveRequest(buyer_id, quantity, now_ms)
+        return await self._batches.submit(deal_id, request)
+
+    async def reserve_many(self, deal_id: int, requests: Sequence[ReserveRequest]) -> list[Attempt]:
+        """One script run for the requests, one after another; a single request runs RESERVE."""
+        members = [f"h:{secrets.token_hex(8)}:{r.buyer_id}:{r.quantity}" for r in requests]
+        args: list[Any] = []
+        for r, member in zip(requests, members, strict=True):
+            args += [r.buyer_id, r.quantity, r.now_ms, member, r.now_ms + self.grace_ms]
+        script = self._reserve if len(requests) == 1 else self._reserve_many
+        replies = await script(keys=self.keys(deal_id), args=args)
+        attempts = []
+        for i, (r, member) in enumerate(zip(requests, members, strict=True)):
+            verdict = Verdict(int(replies[2 * i]))
+            held = verdict is Verdict.HELD
+            hold = Hold(deal_id, r.buyer_id, r.quantity, member) if held else None
+            attempts.append(Attempt(verdict, int(replies[2 * i + 1]), hold))
+        return attempts
 
     async def confirm(self, hold: Hold) -> None:
         """The database committed the reservation: it is no longer in flight."""
@@ -292,7 +365,16 @@ class RedisInventory:
         return int(await self.client.zcard(self.keys(deal_id)[2]))
 
     async def aclose(self) -> None:
+        await self._batches.aclose()
         await self.client.aclose()
+
+    async def _undo(self, deal_id: int, request: ReserveRequest, attempt: Attempt) -> None:
+        """Its caller gave up while the batch was in flight: nobody will confirm the units."""
+        if attempt.hold is not None:
+            try:
+                await self.cancel(attempt.hold)
+            except InventoryUnavailable:
+                log.warning("giving back an abandoned hold failed; the reconcile job repairs it")
 
     async def _apply(self, hold: Hold, *, to_available: bool) -> int:
         left = await self._give_back(
