@@ -49,7 +49,6 @@ class Recording(RedisInventory):
 async def node(**kw: Any) -> AsyncIterator[Recording]:
     """One node's engine under a fresh key prefix, its keys deleted afterwards."""
     inv = Recording.from_url(redis_test_url(), f"test:{uuid.uuid4().hex[:10]}:", **kw)
-    assert isinstance(inv, Recording)
     try:
         yield inv
     finally:
@@ -61,13 +60,13 @@ async def node(**kw: Any) -> AsyncIterator[Recording]:
 
 def same_prefix(a: RedisInventory) -> Recording:
     """A second node on the same deals (its own connection pool and batches)."""
-    inv = Recording.from_url(redis_test_url(), a.prefix)
-    assert isinstance(inv, Recording)
-    return inv
+    return Recording.from_url(redis_test_url(), a.prefix)
 
 
 async def ops(inv: RedisInventory, deal_id: int) -> int:
-    return int(await inv.client.hget(inv.keys(deal_id)[0], "ops"))
+    value = await inv.client.hget(inv.keys(deal_id)[0], "ops")
+    assert value is not None
+    return int(value)
 
 
 deals = st.builds(

@@ -24,7 +24,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, Self
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.lock import Lock
@@ -266,7 +266,7 @@ class RedisInventory:
         self._sweep = client.register_script(SWEEP)
 
     @classmethod
-    def from_url(cls, url: str, prefix: str, *, connections: int = 64, **kw: Any) -> RedisInventory:
+    def from_url(cls, url: str, prefix: str, *, connections: int = 64, **kw: Any) -> Self:
         """A bounded pool per node that queues callers beyond ``connections`` (a burst of
         thousands must not open thousands of sockets on a server every node shares)."""
         pool = BlockingConnectionPool.from_url(url, max_connections=connections, timeout=10)
