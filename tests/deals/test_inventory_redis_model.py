@@ -1,6 +1,7 @@
-"""The Lua stock engine against a model: any sequence of reservations, confirms, compensations,
-releases (committed or rolled back, applied twice), deal end, lost Redis state and re-syncs
-leaves Redis exactly where the model says, and refusals carry the model's reason."""
+"""The Lua stock engine against a model: any sequence of reservations (alone or batched by
+concurrent callers), confirms, compensations, releases (committed or rolled back, applied
+twice), deal end, lost Redis state and re-syncs leaves Redis exactly where the model says, and
+refusals carry the model's reason."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from hawker.infra.inventory_redis import DealSnapshot, Hold, RedisInventory, Verdict
+from hawker.infra.inventory_redis import Attempt, DealSnapshot, Hold, RedisInventory, Verdict
 from tests.deals.conftest import redis_test_url
 
 T = TypeVar("T")
 DEAL, UNITS, LIMIT = 7, 8, 3
 NOW, ENDS = 1_000_000, 2_000_000
+REQUEST = st.tuples(st.integers(1, 3), st.integers(1, 4), st.booleans())  # buyer, quantity, late
 
 
 class Engine(RuleBasedStateMachine):
@@ -53,6 +55,22 @@ class Engine(RuleBasedStateMachine):
     @rule(buyer=st.integers(1, 3), quantity=st.integers(1, 4), late=st.booleans())
     def reserve(self, buyer: int, quantity: int, late: bool) -> None:
         attempt = self.run(self.inv.reserve(DEAL, buyer, quantity, ENDS if late else NOW))
+        self.expect(buyer, quantity, late, attempt)
+
+    @rule(requests=st.lists(REQUEST, min_size=2, max_size=8))
+    def reserve_together(self, requests: list[tuple[int, int, bool]]) -> None:
+        """Concurrent callers: the first goes alone, the rest wait and go as one batch; each
+        gets the verdict it would get alone, in arrival order."""
+
+        async def together() -> list[Attempt]:
+            return await asyncio.gather(
+                *(self.inv.reserve(DEAL, b, q, ENDS if late else NOW) for b, q, late in requests)
+            )
+
+        for (buyer, quantity, late), attempt in zip(requests, self.run(together()), strict=True):
+            self.expect(buyer, quantity, late, attempt)
+
+    def expect(self, buyer: int, quantity: int, late: bool, attempt: Attempt) -> None:
         if not self.live or late:
             expected = Verdict.NOT_LIVE
         elif quantity > LIMIT:

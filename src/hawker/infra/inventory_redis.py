@@ -18,18 +18,23 @@ See docs/inventory.md for the reconcile rule.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, Self
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.lock import Lock
 from redis.exceptions import RedisError
 
+from hawker.infra.group_commit import GroupCommit
+
 # What callers catch when Redis cannot answer (down, timed out, a lock lost).
 InventoryUnavailable = RedisError
+log = logging.getLogger(__name__)
 
 _EXPIRY = """
 local exp = redis.call('HGET', KEYS[1], 'expire_at')
@@ -56,6 +61,56 @@ redis.call('HINCRBY', KEYS[1], 'ops', 1)
     + """
 return {1, redis.call('HINCRBY', KEYS[1], 'available', -q)}
 """
+)
+
+# RESERVE for many requests in one run, in order, each decided exactly as RESERVE would decide
+# it alone after the ones before it; the writes are summed and made once at the end. ARGV:
+# member prefix (request i's in-flight member is the prefix .. i), grace_ms, then the requests as
+# one string "buyer quantity now_ms ...". Returns available before the first request and the
+# verdict codes as one string. One string each way because redis-py packs every argument and
+# parses every reply element in Python (microseconds each): per batch, not per request.
+RESERVE_MANY = (
+    """
+local f, codes = {}, {}
+for v in string.gmatch(ARGV[3], '%S+') do f[#f + 1] = v end
+local n = #f / 3
+local d = redis.call('HMGET', KEYS[1], 'ready', 'live', 'ends_at', 'available', 'limit')
+if not d[1] then
+  for i = 1, n do codes[i] = 0 end
+  return {0, table.concat(codes, ' ')}
+end
+local live, ends, limit, grace = d[2] == '1', tonumber(d[3]), tonumber(d[5]), tonumber(ARGV[2])
+local start = tonumber(d[4])
+local available, mine, took, pending = start, {}, {}, {}
+for i = 0, n - 1 do
+  local buyer, q, now, code = f[3 * i + 1], tonumber(f[3 * i + 2]), tonumber(f[3 * i + 3]), 1
+  if not live or now >= ends then code = -1
+  elseif q > limit then code = -3
+  elseif available < q then code = -2
+  else
+    if not mine[buyer] then
+      mine[buyer], took[buyer] = tonumber(redis.call('HGET', KEYS[2], buyer) or '0'), 0
+    end
+    if mine[buyer] + q > limit then code = -3
+    else
+      mine[buyer], took[buyer], available = mine[buyer] + q, took[buyer] + q, available - q
+      pending[#pending + 1] = now + grace
+      pending[#pending + 1] = ARGV[1] .. i
+    end
+  end
+  codes[i + 1] = code
+end
+local out = {start, table.concat(codes, ' ')}
+if #pending == 0 then return out end
+for buyer, q in pairs(took) do
+  if q > 0 then redis.call('HINCRBY', KEYS[2], buyer, q) end
+end
+redis.call('ZADD', KEYS[3], unpack(pending))
+redis.call('HINCRBY', KEYS[1], 'ops', #pending / 2)
+redis.call('HINCRBY', KEYS[1], 'available', available - start)
+"""
+    + _EXPIRY
+    + "return out"
 )
 
 # Gives units back (compensation, or a release the database committed); ARGV: member, buyer,
@@ -159,6 +214,13 @@ class Hold:
 
 
 @dataclass(frozen=True)
+class ReserveRequest:
+    buyer_id: int
+    quantity: int
+    now_ms: int
+
+
+@dataclass(frozen=True)
 class Attempt:
     verdict: Verdict
     left: int
@@ -192,11 +254,16 @@ def deal_keys(prefix: str, deal_id: int) -> list[str]:
 
 
 class RedisInventory:
-    def __init__(self, client: Redis, prefix: str, *, grace_ms: int = 60_000) -> None:
+    def __init__(
+        self, client: Redis, prefix: str, *, grace_ms: int = 60_000, max_batch: int = 128
+    ) -> None:
         """``grace_ms``: how long a change may stay in flight before its node is presumed
-        dead; longer than any request's wait for its database write."""
+        dead; longer than any request's wait for its database write. ``max_batch``: the most
+        reservations sent in one script run (a run blocks the Redis server while it lasts)."""
         self.client, self.prefix, self.grace_ms = client, prefix, grace_ms
+        self._batches = GroupCommit(self.reserve_many, max_batch=max_batch, abandoned=self._undo)
         self._reserve = client.register_script(RESERVE)
+        self._reserve_many = client.register_script(RESERVE_MANY)
         self._give_back = client.register_script(GIVE_BACK)
         self._intend = client.register_script(INTEND)
         self._end = client.register_script(END)
@@ -205,7 +272,7 @@ class RedisInventory:
         self._sweep = client.register_script(SWEEP)
 
     @classmethod
-    def from_url(cls, url: str, prefix: str, *, connections: int = 64, **kw: Any) -> RedisInventory:
+    def from_url(cls, url: str, prefix: str, *, connections: int = 64, **kw: Any) -> Self:
         """A bounded pool per node that queues callers beyond ``connections`` (a burst of
         thousands must not open thousands of sockets on a server every node shares)."""
         pool = BlockingConnectionPool.from_url(url, max_connections=connections, timeout=10)
@@ -223,14 +290,38 @@ class RedisInventory:
         return bool(await self._load(keys=self.keys(snap.deal_id), args=["", *_state(snap)]))
 
     async def reserve(self, deal_id: int, buyer_id: int, quantity: int, now_ms: int) -> Attempt:
-        """Live, enough left, buyer within the limit: then take the units, in one step."""
-        member = f"h:{secrets.token_hex(8)}:{buyer_id}:{quantity}"
+        """Live, enough left, buyer within the limit: then take the units, in one step. The
+        reservations this node makes for a deal while its previous call is in flight go
+        together as one script run (group commit), each decided as if alone, in arrival order."""
+        request = ReserveRequest(buyer_id, quantity, now_ms)
+        return await self._batches.submit(deal_id, request)
+
+    async def reserve_many(self, deal_id: int, requests: Sequence[ReserveRequest]) -> list[Attempt]:
+        """One script run for the requests, one after another; a single request runs RESERVE."""
+        if len(requests) == 1:
+            return [await self._reserve_one(deal_id, requests[0])]
+        prefix = f"h:{secrets.token_hex(8)}:"
+        fields = " ".join(f"{r.buyer_id} {r.quantity} {r.now_ms}" for r in requests)
+        start, codes = await self._reserve_many(
+            keys=self.keys(deal_id), args=[prefix, self.grace_ms, fields]
+        )
+        left, attempts = int(start), []
+        for i, (r, code) in enumerate(zip(requests, codes.split(), strict=True)):
+            verdict, hold = Verdict(int(code)), None
+            if verdict is Verdict.HELD:  # the units left after each request follow from the codes
+                left -= r.quantity
+                hold = Hold(deal_id, r.buyer_id, r.quantity, f"{prefix}{i}")
+            attempts.append(Attempt(verdict, left, hold))
+        return attempts
+
+    async def _reserve_one(self, deal_id: int, r: ReserveRequest) -> Attempt:
+        member = f"h:{secrets.token_hex(8)}:{r.buyer_id}:{r.quantity}"
         code, left = await self._reserve(
             keys=self.keys(deal_id),
-            args=[buyer_id, quantity, now_ms, member, now_ms + self.grace_ms],
+            args=[r.buyer_id, r.quantity, r.now_ms, member, r.now_ms + self.grace_ms],
         )
         verdict = Verdict(int(code))
-        hold = Hold(deal_id, buyer_id, quantity, member) if verdict is Verdict.HELD else None
+        hold = Hold(deal_id, r.buyer_id, r.quantity, member) if verdict is Verdict.HELD else None
         return Attempt(verdict, int(left), hold)
 
     async def confirm(self, hold: Hold) -> None:
@@ -292,7 +383,16 @@ class RedisInventory:
         return int(await self.client.zcard(self.keys(deal_id)[2]))
 
     async def aclose(self) -> None:
+        await self._batches.aclose()
         await self.client.aclose()
+
+    async def _undo(self, deal_id: int, request: ReserveRequest, attempt: Attempt) -> None:
+        """Its caller gave up while the batch was in flight: nobody will confirm the units."""
+        if attempt.hold is not None:
+            try:
+                await self.cancel(attempt.hold)
+            except InventoryUnavailable:
+                log.warning("giving back an abandoned hold failed; the reconcile job repairs it")
 
     async def _apply(self, hold: Hold, *, to_available: bool) -> int:
         left = await self._give_back(
