@@ -49,7 +49,7 @@ def close_code(client: TestClient, url: str) -> int:
 
 # The burst must outrun the socket without yielding, which only the in-process bus allows; the
 # Redis bus drops slow subscribers the same way (tests/infra/test_bus.py, both adapters).
-@pytest.mark.parametrize("settings", ["memory"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"])  # the embedded deployment: in-process bus
 def test_a_slow_client_is_closed_with_4000_and_told_to_resync(
     live_show: Callable[..., dict[str, Any]],
 ) -> None:

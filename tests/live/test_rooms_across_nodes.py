@@ -19,7 +19,7 @@ from hawker.live.service import room_channel
 from tests.conftest import Api, assert_problem
 from tests.live.test_room_socket import connect, receive_until
 
-pytestmark = pytest.mark.parametrize("settings", ["redis"], indirect=True)
+pytestmark = pytest.mark.parametrize("backend", ["postgres"])  # scale-out: PostgreSQL + Redis
 
 
 @pytest.fixture
