@@ -7,8 +7,6 @@ import pytest
 
 from tests.conftest import Api, assert_problem
 
-# Show records and input checks do not depend on the room backend; the room tests run on both.
-
 
 def test_show_lifecycle_and_illegal_transitions(live_show: Callable[..., dict[str, Any]]) -> None:
     ctx = live_show(start=False)
