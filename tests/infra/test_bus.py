@@ -1,6 +1,7 @@
 """Both bus adapters keep the port's promises: per-channel order, bounded history, resume."""
 
 import asyncio
+import json
 
 import pytest
 
@@ -55,3 +56,37 @@ async def test_events_keep_their_payload_and_time(make_bus: MakeBus) -> None:
         got = await asyncio.wait_for(sub.get(), 5)
     assert got == sent
     assert (await bus.history("room:1", 0))[0] == [sent]
+
+
+async def test_push_hands_queued_then_live_events_to_the_sink_in_order(make_bus: MakeBus) -> None:
+    bus = make_bus(queue_size=50)
+    got: list[int] = []
+    async with bus.subscribe("room:1") as sub:
+        for i in range(3):
+            await bus.publish("room:1", "chat", {"i": i})
+        await asyncio.sleep(0.2)  # the Redis adapter delivers through its reader task
+        sub.push_to(lambda e: got.append(e.seq) is None)
+        for i in range(3, 20):
+            await bus.publish("room:1", "chat", {"i": i})
+        for _ in range(100):
+            if len(got) == 20:
+                break
+            await asyncio.sleep(0.05)
+    assert got == list(range(1, 21))
+
+
+async def test_a_sink_that_falls_behind_drops_the_subscriber(make_bus: MakeBus) -> None:
+    bus = make_bus()
+    async with bus.subscribe("room:1") as sub:
+        sub.push_to(lambda e: e.seq < 3)
+        for i in range(5):
+            await bus.publish("room:1", "chat", {"i": i})
+        with pytest.raises(SubscriberDropped):
+            await asyncio.wait_for(sub.get(), 5)
+
+
+async def test_event_text_is_its_message_encoded_once(make_bus: MakeBus) -> None:
+    bus = make_bus()
+    sent = await bus.publish("room:1", "chat", {"text": "héllo 👋"})
+    assert json.loads(sent.text) == sent.as_message()
+    assert sent.text is sent.text

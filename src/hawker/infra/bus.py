@@ -9,11 +9,13 @@ The Redis adapter (scale-out) implements the same protocol.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 
@@ -28,17 +30,49 @@ class BusEvent:
     def as_message(self) -> dict[str, Any]:
         return {"seq": self.seq, "type": self.type, "data": self.data, "at": self.at}
 
+    @cached_property
+    def text(self) -> str:
+        """The message as JSON, encoded once per node however many sockets get it."""
+        return json.dumps(self.as_message(), separators=(",", ":"), ensure_ascii=False)
+
 
 class SubscriberDropped(Exception):
     """The subscriber fell too far behind; reconnect and resume from history."""
 
 
 class Subscription:
+    """Events queue up until :meth:`push_to` hands them, and every later one, straight to a
+    sink in the publisher's own step: a room socket then sends with no task hop per event.
+    The queue then only carries the drop notice."""
+
     def __init__(self, maxsize: int) -> None:
         self.queue: asyncio.Queue[BusEvent | None] = asyncio.Queue(maxsize=maxsize)
         self.dropped = False
+        self._sink: Callable[[BusEvent], bool] | None = None
+
+    def push_to(self, sink: Callable[[BusEvent], bool]) -> None:
+        """From now on call ``sink(event)`` on publish; it returns False when its consumer is
+        too slow, which drops this subscriber like a full queue does."""
+        while not self.queue.empty():
+            event = self.queue.get_nowait()
+            if event is None or not sink(event):
+                self.drop()
+                return
+        self._sink = sink
+
+    def drop(self) -> None:
+        self.dropped = True
+        if not self.queue.full():
+            self.queue.put_nowait(None)  # wakes a waiting reader; a full queue is noticed too
 
     def offer(self, event: BusEvent) -> bool:
+        if self.dropped:
+            return False
+        if self._sink is not None:
+            if self._sink(event):
+                return True
+            self.drop()
+            return False
         try:
             self.queue.put_nowait(event)
             return True
@@ -127,5 +161,5 @@ class MemoryBus:
     async def close(self) -> None:
         for ch in self._channels.values():
             for sub in ch.subscribers:
-                sub.queue.put_nowait(None) if not sub.queue.full() else None
+                sub.drop()
         self._channels.clear()

@@ -74,12 +74,6 @@ def _event(channel: str, raw: bytes | str) -> BusEvent:
     return BusEvent(channel, message["seq"], message["type"], message["data"], message["at"])
 
 
-def _drop(sub: Subscription) -> None:
-    sub.dropped = True
-    with contextlib.suppress(asyncio.QueueFull):
-        sub.queue.put_nowait(None)  # wakes a waiting reader; a full queue is already noticed
-
-
 class RedisBus:
     """Bus port over Redis; the same protocol as :class:`hawker.infra.bus.MemoryBus`."""
 
@@ -217,7 +211,7 @@ class RedisBus:
             if room.expect is not None and event.seq != room.expect:
                 log.warning("room bus missed events on %s; dropping subscribers", event.channel)
                 for sub in room.subscribers:
-                    _drop(sub)
+                    sub.drop()
                 room.subscribers.clear()
                 room.expect = None
                 return
@@ -232,7 +226,7 @@ class RedisBus:
             return
         for room in self._rooms.values():
             for sub in room.subscribers:
-                _drop(sub)
+                sub.drop()
             if not room.ready.done():
                 room.ready.set_exception(ConnectionError("Redis pub/sub connection lost"))
                 room.ready.exception()  # retrieved: a joiner may have given up already

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections import deque
 from collections.abc import Coroutine
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +18,7 @@ from hawker.accounts.auth import SESSION_COOKIE, current_user, runtime
 from hawker.accounts.models import User
 from hawker.analytics.service import record
 from hawker.core.errors import Forbidden, HawkerError, NotFound
-from hawker.infra.bus import SubscriberDropped
+from hawker.infra.bus import BusEvent, SubscriberDropped, Subscription
 from hawker.infra.runtime import Runtime, runtime_of
 from hawker.live import service
 from hawker.live.hub import hub_of
@@ -225,15 +226,88 @@ async def _refuse(ws: WebSocket, code: int, reason: str) -> None:
     await ws.close(code=code, reason=reason[:120])
 
 
-class _Sender:
-    """Serialises sends: the event pump and the client handler share one socket."""
+def _run_now(job: Coroutine[Any, Any, None]) -> None:
+    """Run ``job`` in the caller's step up to its first real wait, then as its own task.
 
-    def __init__(self, ws: WebSocket) -> None:
-        self.ws, self.lock = ws, asyncio.Lock()
+    What Python 3.12's eager tasks do (3.11 has none): a send to a writable socket never
+    waits, so fanning an event out to a room costs no task switch per viewer; only a send
+    that must wait for a slow socket to drain continues in a task of its own.
+    """
+    try:
+        waiting_on = job.send(None)
+    except StopIteration:
+        return
+    task = asyncio.ensure_future(_resume(job, waiting_on))
+    _resuming.add(task)
+    task.add_done_callback(_resuming.discard)
 
-    async def __call__(self, message: dict[str, Any]) -> None:
-        async with self.lock:
-            await self.ws.send_json(message)
+
+_resuming: set[asyncio.Task[None]] = set()  # held so a waiting send is not garbage-collected
+
+
+async def _resume(job: Coroutine[Any, Any, None], waiting_on: Any) -> None:
+    while True:
+        try:
+            if waiting_on is None:  # a bare yield (sleep(0)): just let others run
+                await asyncio.sleep(0)
+            else:  # take over the wait from the job, as asyncio's Task step does
+                waiting_on._asyncio_future_blocking = False
+                await waiting_on
+        except BaseException as e:
+            try:
+                waiting_on = job.throw(e)
+            except StopIteration:
+                return
+            continue
+        try:
+            waiting_on = job.send(None)
+        except StopIteration:
+            return
+
+
+class _Outbox:
+    """Every send to one socket goes through here, in order, with no lock: the first message
+    is sent at once (see :func:`_run_now`); those that come while a send waits for a slow
+    socket queue behind it, and a socket that lets ``limit`` of them pile up is dropped."""
+
+    def __init__(self, ws: WebSocket, limit: int, last: int = 0) -> None:
+        self.ws, self.limit, self.last = ws, limit, last
+        self.backlog: deque[str] = deque()
+        self.sending = False
+        self.gone = False
+
+    def event(self, event: BusEvent) -> bool:
+        """The bus sink: each room event once, past ``last``; False once too far behind."""
+        if event.seq <= self.last:
+            return True  # already sent from history
+        self.last = event.seq
+        return self.text(event.text)
+
+    def message(self, message: dict[str, Any]) -> None:
+        self.text(json.dumps(message, separators=(",", ":"), ensure_ascii=False))
+
+    def text(self, text: str) -> bool:
+        if self.gone:
+            return True  # the reader ends the session
+        if self.sending:
+            if len(self.backlog) >= self.limit:
+                return False
+            self.backlog.append(text)
+            return True
+        _run_now(self._send(text))
+        return True
+
+    async def _send(self, text: str) -> None:
+        self.sending = True
+        try:
+            await self.ws.send_text(text)
+            while self.backlog:
+                await self.ws.send_text(self.backlog.popleft())
+        except _GONE:
+            self.gone = True
+            self.backlog.clear()
+        finally:
+            self.sending = False
 
 
 async def _until_either_ends(*jobs: Coroutine[Any, Any, None]) -> None:
@@ -268,7 +342,6 @@ async def room_socket(ws: WebSocket, show_id: int, after: int = -1, token: str =
         await _refuse(ws, 4404, e.detail)
         return
     await ws.accept()
-    send = _Sender(ws)
     await hub.join(show_id)
     joined = asyncio.get_running_loop().time()
     channel = service.room_channel(show_id)
@@ -277,6 +350,7 @@ async def room_socket(ws: WebSocket, show_id: int, after: int = -1, token: str =
             await record(s, "room.join", user_id=user_id, show_id=show_id)
         async with rt.bus.subscribe(channel) as sub:  # before history: nothing falls between
             last = await rt.bus.last_seq(channel)
+            out = _Outbox(ws, sub.queue.maxsize, last)
             hello = {
                 "status": status,
                 "likes": likes,
@@ -284,18 +358,19 @@ async def room_socket(ws: WebSocket, show_id: int, after: int = -1, token: str =
                 "pinned_product_id": pinned,
                 "user_id": user_id,
             }
-            await send({"type": "hello", "seq": last, "data": hello})
+            out.message({"type": "hello", "seq": last, "data": hello})
             if after > last:  # the client saw a room this server no longer remembers
-                await send({"type": "resync", "seq": last, "data": {}})
+                out.message({"type": "resync", "seq": last, "data": {}})
             elif after >= 0:  # a page that rendered at seq N asks for everything after N
                 missed, complete = await rt.bus.history(channel, after)
                 if not complete:
-                    await send({"type": "resync", "seq": last, "data": {}})
+                    out.message({"type": "resync", "seq": last, "data": {}})
                 for event in missed:
                     if event.seq <= last:  # later ones come through the subscription
-                        await send(event.as_message())
+                        out.text(event.text)
+            sub.push_to(out.event)
             await _until_either_ends(
-                _pump(sub, send, last), _handle_client(ws, send, rt, user, show_id)
+                _until_dropped(sub, ws), _handle_client(ws, out, rt, user, show_id)
             )
     except _GONE:
         pass
@@ -307,14 +382,14 @@ async def room_socket(ws: WebSocket, show_id: int, after: int = -1, token: str =
                 await record(s, "room.leave", user_id=user_id, show_id=show_id, value=watched)
 
 
-async def _pump(sub: Any, send: _Sender, last: int) -> None:
+async def _until_dropped(sub: Subscription, ws: WebSocket) -> None:
+    """Events flow to the outbox without this task; it waits for the bus to drop the socket
+    (too slow, or the node lost events) and tells the client to resume from history."""
     try:
-        async for event in sub:
-            if event.seq > last:
-                await send(event.as_message())
-                last = event.seq
+        while True:
+            await sub.get()
     except SubscriberDropped:
-        await send.ws.close(code=4000, reason="too slow; reconnect with after=")
+        await ws.close(code=4000, reason="too slow; reconnect with after=")
 
 
 async def _receive_json(ws: WebSocket) -> Any:
@@ -328,7 +403,7 @@ async def _receive_json(ws: WebSocket) -> Any:
 
 
 async def _handle_client(
-    ws: WebSocket, send: _Sender, rt: Runtime, user: User | None, show_id: int
+    ws: WebSocket, out: _Outbox, rt: Runtime, user: User | None, show_id: int
 ) -> None:
     while True:
         try:
@@ -336,13 +411,13 @@ async def _handle_client(
         except WebSocketDisconnect:
             return
         except ValueError:
-            await send({"type": "error", "code": "bad_message", "detail": "send JSON objects"})
+            out.message({"type": "error", "code": "bad_message", "detail": "send JSON objects"})
             continue
         kind = message.get("type") if isinstance(message, dict) else None
         try:
             if kind == "chat":
                 if user is None:
-                    await send(
+                    out.message(
                         {"type": "error", "code": "login_required", "detail": "log in to chat"}
                     )
                     continue
@@ -356,13 +431,13 @@ async def _handle_client(
                     raise ValueError("count must be a whole number from 1 to 50")
                 hub_of(rt).like(show_id, count)
             else:
-                await send(
+                out.message(
                     {"type": "error", "code": "bad_message", "detail": "type must be chat or like"}
                 )
         except HawkerError as e:
-            await send({"type": "error", "code": e.code, "detail": e.detail})
+            out.message({"type": "error", "code": e.code, "detail": e.detail})
         except ValueError as e:
-            await send({"type": "error", "code": "invalid", "detail": str(e)})
+            out.message({"type": "error", "code": "invalid", "detail": str(e)})
 
 
 async def _drain(ws: WebSocket) -> None:
@@ -384,9 +459,10 @@ async def studio_socket(ws: WebSocket, show_id: int, token: str = "") -> None:
         await _refuse(ws, 4404 if isinstance(e, NotFound) else 4403, e.detail)
         return
     await ws.accept()
-    send = _Sender(ws)
     with contextlib.suppress(*_GONE):
         async with rt.bus.subscribe(service.studio_channel(show_id)) as sub:
+            out = _Outbox(ws, sub.queue.maxsize)
             stats = {"viewers": await hub_of(rt).viewers(show_id)}
-            await send({"type": "stats", "seq": 0, "data": stats})
-            await _until_either_ends(_pump(sub, send, 0), _drain(ws))
+            out.message({"type": "stats", "seq": 0, "data": stats})
+            sub.push_to(out.event)
+            await _until_either_ends(_until_dropped(sub, ws), _drain(ws))
