@@ -23,6 +23,7 @@ from hawker.core.config import Settings
 from hawker.core.db import Database
 from tests.databases import PostgresDatabases, SqliteDatabases, admin_url
 
+pytest_plugins = ["tests.browser"]  # Chromium fixtures, shared by web and video tests
 CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 64}
 BACKENDS = ["sqlite", "postgres"]
 
@@ -179,10 +180,19 @@ def assert_problem(
     return body
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free loopback port never handed out before in this run: the kernel may give the same
+    port to two bind(0) calls in a row, and a test often asks for several before using any."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 class LiveServer:

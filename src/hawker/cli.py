@@ -16,7 +16,10 @@ def _serve(settings: Settings, host: str, port: int, workers: int, access_log: b
     if workers > 1 and not settings.redis_url:
         # rooms, flash-deal stock and jobs are shared between processes through Redis only
         raise SystemExit("--workers above 1 needs HAWKER_REDIS_URL (see docs/deploy.md)")
+    from hawker.app import ensure_secret
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_secret(settings)  # once, so workers never race to write different secrets
     upgrade(settings.effective_database_url)  # once, before the workers start
     uvicorn.run(
         "hawker.app:create_app",

@@ -92,9 +92,11 @@ async def test_subscribe_then_read_misses_nothing_published_meanwhile(node: Node
     tasks = [asyncio.create_task(publish_forever()) for _ in range(8)]
     try:
         for _ in range(20):
+            # a client that saw the room up to ``seen`` (recent, so the history reaches back)
+            seen = await viewer_node.last_seq("room:1")
             async with viewer_node.subscribe("room:1") as sub:
                 last = await viewer_node.last_seq("room:1")
-                history, complete = await viewer_node.history("room:1", 0)
+                history, complete = await viewer_node.history("room:1", seen)
                 assert complete
                 replayed = [e.seq for e in history if e.seq <= last]
                 live: list[int] = []
@@ -102,7 +104,7 @@ async def test_subscribe_then_read_misses_nothing_published_meanwhile(node: Node
                     event = await asyncio.wait_for(sub.get(), 5)
                     if event.seq > last:
                         live.append(event.seq)
-            assert replayed + live == list(range(1, live[-1] + 1))
+            assert replayed + live == list(range(seen + 1, live[-1] + 1))
     finally:
         stop.set()
         await asyncio.gather(*tasks)

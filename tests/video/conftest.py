@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from hawker.infra.runtime import runtime_of
 from hawker.video.service import callback_secret
 from tests.conftest import Api
-from tests.web.conftest import browser, shoot  # noqa: F401  (Chromium fixtures, shared)
 
 
 def notice(call: str, name: str, clientid: str = "1", app: str = "live") -> dict[str, str]:

@@ -1,67 +1,17 @@
-"""Web fixtures: a seeded marketplace over the JSON API and headless Chromium via Playwright.
-
-Browser tests skip (saying why) when Debian's Chromium is missing, except under ``CI=true``,
-where a missing browser is a failure: CI must never silently skip them.
-"""
+"""Web fixtures: a seeded marketplace over the JSON API (Chromium itself: tests/browser.py)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).parent / "screenshots"
-SHOTS_COPY = Path("/tmp/hawker-shots")
 PASSWORD = "correct horse battery"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 860}
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests must run in CI: {reason}", pytrace=False)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def shoot() -> Callable[[Any, str], Path]:
-    """Save a full-page screenshot under tests/web/screenshots/ and /tmp/hawker-shots/."""
-
-    def save(page: Any, name: str, full_page: bool = False) -> Path:
-        SHOTS.mkdir(exist_ok=True)
-        SHOTS_COPY.mkdir(exist_ok=True)
-        path = SHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page, animations="disabled")
-        shutil.copy(path, SHOTS_COPY / path.name)
-        return path
-
-    return save
 
 
 class Caller:
