@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from hawker.web.nul import RefuseNul
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+SHUTDOWN_STEP_SECONDS = 10
 
 
 def ensure_secret(settings: Settings) -> None:
@@ -46,6 +47,16 @@ def ensure_secret(settings: Settings) -> None:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     settings.secret_key = path.read_text().strip()
+
+
+async def _bounded(step: Awaitable[object], what: str) -> None:
+    """A shutdown step that cannot hang the server's exit: a stuck one is logged and left
+    (its work is best-effort or repaired by others: heartbeats age out, jobs re-run)."""
+    try:
+        async with asyncio.timeout(SHUTDOWN_STEP_SECONDS):
+            await step
+    except TimeoutError:
+        log.error("shutdown: %s did not finish in %s s; going on", what, SHUTDOWN_STEP_SECONDS)
 
 
 def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> FastAPI:
@@ -71,12 +82,12 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         try:
             yield
         finally:
-            await hub.stop()
-            await jobs.stop()
-            await close_deal_stock(rt)
+            await _bounded(hub.stop(), "the room hub's last flush")
+            await _bounded(jobs.stop(), "the job consumer")
+            await _bounded(close_deal_stock(rt), "the stock engine")
             if payments_redis is not None:
-                await payments_redis.aclose()
-            await rt.close()
+                await _bounded(payments_redis.aclose(), "the sandbox's Redis")
+            await _bounded(rt.close(), "the bus and database")
 
     app = FastAPI(
         title="Hawker",
