@@ -18,6 +18,8 @@ from hawker.accounts import service as accounts_service
 from hawker.analytics import api as analytics_api
 from hawker.catalog import api as catalog_api
 from hawker.core.config import Settings, get_settings
+from hawker.creators import api as creators_api
+from hawker.creators import jobs as creators_jobs
 from hawker.deals import api as deals_api
 from hawker.deals import jobs as deals_jobs
 from hawker.deals.stock import close_deal_stock, install_deal_stock
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     install_deal_stock(rt)
     deals_jobs.register_jobs(jobs, rt)
     orders_jobs.register_jobs(jobs, rt)
+    creators_jobs.register_jobs(jobs, rt)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -115,6 +118,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         orders_api,
         analytics_api,
         video_api,
+        creators_api,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

@@ -61,6 +61,21 @@ class Settings(BaseSettings):
     expiry_sweep_seconds: float = Field(
         default=2.0, gt=0, description="how often unpaid orders past their hold are cancelled"
     )
+    default_commission_bps: int = Field(
+        default=1000,
+        ge=0,
+        le=10000,
+        description="host commission on paid GMV, in basis points (1000 = 10 %), where no "
+        "offer or tier sets another",
+    )
+    min_payout: int = Field(
+        default=1000, ge=1, description="smallest payout to a host or MCN, in minor units"
+    )
+    ledger_sweep_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="how often paid and refunded orders are settled into the commission ledger",
+    )
     chat_max_length: int = Field(default=200, ge=1, description="characters per chat message")
     chat_rate_per_10s: int = Field(
         default=5, ge=1, description="chat messages a user may send per 10 s in a room"

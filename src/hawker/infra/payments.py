@@ -11,7 +11,7 @@ import hmac
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC
-from typing import Literal, Protocol, TypedDict
+from typing import Literal, Protocol, Required, TypedDict
 
 from redis.asyncio import Redis
 
@@ -30,16 +30,18 @@ class PaymentResult:
     currency: str
     order_ref: str
     reason: str = ""
+    refund_ref: str = ""  # a refund's idempotency key: tells one partial refund from another
 
 
-class WebhookEvent(TypedDict):
-    id: str
-    type: Literal["payment.captured", "payment.declined", "refund.succeeded"]
-    payment_id: str
-    order_ref: str
-    amount: int
-    currency: str
-    created: int  # Unix seconds
+class WebhookEvent(TypedDict, total=False):
+    id: Required[str]
+    type: Required[Literal["payment.captured", "payment.declined", "refund.succeeded"]]
+    payment_id: Required[str]
+    order_ref: Required[str]
+    amount: Required[int]
+    currency: Required[str]
+    created: Required[int]  # Unix seconds
+    refund_ref: str  # refunds only
 
 
 class RefundTooLarge(Exception):
@@ -55,6 +57,12 @@ class PaymentProvider(Protocol):
         self, *, payment_id: str, amount: int, idempotency_key: str
     ) -> PaymentResult: ...
 
+    async def payout(
+        self, *, recipient: str, amount: int, currency: str, idempotency_key: str
+    ) -> PaymentResult:
+        """Send money to an earner (status "paid_out"); the same key pays at most once."""
+        ...
+
 
 class _MemoryBook:
     """The sandbox's records in this process (embedded default). Its methods never await, so
@@ -65,6 +73,7 @@ class _MemoryBook:
         self._refunds: dict[str, PaymentResult] = {}  # by idempotency key
         self._captures: dict[str, PaymentResult] = {}  # by payment id
         self._refunded: dict[str, int] = {}  # payment id -> amount refunded so far
+        self._payouts: dict[str, PaymentResult] = {}  # by idempotency key
 
     async def charged(self, key: str) -> PaymentResult | None:
         return self._charged.get(key)
@@ -85,9 +94,14 @@ class _MemoryBook:
         if amount < 1 or done + amount > capture.amount:
             raise RefundTooLarge(f"refund of {amount} exceeds the {capture.amount - done} left")
         self._refunded[payment_id] = done + amount
-        result = PaymentResult(payment_id, "refunded", amount, capture.currency, capture.order_ref)
+        result = PaymentResult(
+            payment_id, "refunded", amount, capture.currency, capture.order_ref, refund_ref=key
+        )
         self._refunds[key] = result
         return result
+
+    async def remember_payout(self, key: str, result: PaymentResult) -> PaymentResult:
+        return self._payouts.setdefault(key, result)
 
 
 # The Redis book does what _MemoryBook does, each step one atomic script, so that every node
@@ -115,6 +129,7 @@ redis.call('HINCRBY', KEYS[3], ARGV[2], amount)
 capture.status = 'refunded'
 capture.amount = amount
 capture.reason = ''
+capture.refund_ref = ARGV[1]
 local result = cjson.encode(capture)
 redis.call('HSET', KEYS[1], ARGV[1], result)
 return result
@@ -126,6 +141,7 @@ class _RedisBook:
         self._client = client
         self._keys = [f"{prefix}sandbox:{part}" for part in ("charged", "captures")]
         self._refund_keys = [f"{prefix}sandbox:{p}" for p in ("refunds", "captures", "paid")]
+        self._payouts = f"{prefix}sandbox:payouts"
         self._remember = client.register_script(_REMEMBER_CHARGE)
         self._refund = client.register_script(_REFUND)
 
@@ -136,6 +152,12 @@ class _RedisBook:
     async def remember_charge(self, key: str, result: PaymentResult) -> PaymentResult:
         raw = json.dumps(asdict(result))
         first = await self._remember(keys=self._keys, args=[key, raw, result.status, result.id])
+        return PaymentResult(**json.loads(first))
+
+    async def remember_payout(self, key: str, result: PaymentResult) -> PaymentResult:
+        await self._client.hsetnx(self._payouts, key, json.dumps(asdict(result)))
+        first = await self._client.hget(self._payouts, key)
+        assert first is not None  # set just above, and never removed
         return PaymentResult(**json.loads(first))
 
     async def refund(self, key: str, payment_id: str, amount: int) -> PaymentResult:
@@ -177,6 +199,14 @@ class SandboxPaymentProvider:
     async def refund(self, *, payment_id: str, amount: int, idempotency_key: str) -> PaymentResult:
         return await self._book.refund(idempotency_key, payment_id, amount)
 
+    async def payout(
+        self, *, recipient: str, amount: int, currency: str, idempotency_key: str
+    ) -> PaymentResult:
+        if amount < 1 or currency not in CURRENCY_EXPONENT:
+            raise ValueError(f"cannot pay out {amount} {currency!r}")
+        result = PaymentResult(f"po_{new_token(9)}", "paid_out", amount, currency, recipient)
+        return await self._book.remember_payout(idempotency_key, result)
+
 
 _EVENT_TYPES: dict[str, Literal["payment.captured", "payment.declined", "refund.succeeded"]] = {
     "captured": "payment.captured",
@@ -188,17 +218,18 @@ _EVENT_TYPES: dict[str, Literal["payment.captured", "payment.declined", "refund.
 def events_for(result: PaymentResult) -> list[WebhookEvent]:
     """The events a provider would POST to the webhook for this result, each with a fresh id
     (a redelivery re-sends the same event; a new call describes a new occurrence)."""
-    return [
-        WebhookEvent(
-            id=f"evt_{new_token(12)}",
-            type=_EVENT_TYPES[result.status],
-            payment_id=result.id,
-            order_ref=result.order_ref,
-            amount=result.amount,
-            currency=result.currency,
-            created=int(utcnow().replace(tzinfo=UTC).timestamp()),
-        )
-    ]
+    event = WebhookEvent(
+        id=f"evt_{new_token(12)}",
+        type=_EVENT_TYPES[result.status],
+        payment_id=result.id,
+        order_ref=result.order_ref,
+        amount=result.amount,
+        currency=result.currency,
+        created=int(utcnow().replace(tzinfo=UTC).timestamp()),
+    )
+    if result.refund_ref:
+        event["refund_ref"] = result.refund_ref
+    return [event]
 
 
 def sign(payload: bytes, secret: str) -> str:

@@ -28,6 +28,7 @@ from hawker.orders.schemas import (
     OrderIn,
     OrderOut,
     PayIn,
+    RefundIn,
 )
 from hawker.orders.states import STATES
 
@@ -164,12 +165,15 @@ async def pay(
 async def refund(
     order_id: int,
     request: Request,
+    body: RefundIn | None = None,
     user: User = Depends(current_user),
     key: str | None = IDEMPOTENCY,
     rt: Runtime = Depends(runtime),
 ) -> JSONResponse:
-    k = keyed(request, user, key, "")
-    return respond(*await payments.refund(rt, user, order_id, k, request.url.path))
+    """Refund all that is left, or ``amount`` minor units of it (a partial refund)."""
+    amount = body.amount if body is not None else None
+    k = keyed(request, user, key, "" if body is None else body.model_dump_json())
+    return respond(*await payments.refund(rt, user, order_id, amount, k, request.url.path))
 
 
 @router.post("/orders/{order_id}/cancel")

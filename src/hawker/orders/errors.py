@@ -39,3 +39,8 @@ class BadSignature(HawkerError):
 class EmptyCart(Invalid):
     code = "empty_cart"
     title = "Cart is empty"
+
+
+class RefundExceedsPaid(Invalid):
+    code = "refund_exceeds_paid"
+    title = "Refund larger than what is left to refund"

@@ -86,6 +86,19 @@ class IdempotencyRecord(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class OrderRefund(Base):
+    """One refund applied to an order, keyed by the reference the provider knows it by, so the
+    API's own record and the provider's webhook for the same refund count it once."""
+
+    __tablename__ = "order_refunds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(160), unique=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class PaymentEvent(Base):
     """Webhook events already applied, keyed by the provider's event id."""
 

@@ -24,14 +24,18 @@ from hawker.deals.stock_units import stock_write
 from hawker.infra.payments import PaymentProvider, PaymentResult, RefundTooLarge, verify
 from hawker.infra.runtime import Runtime
 from hawker.orders import service
-from hawker.orders.errors import BadSignature, IllegalTransition, PaymentDeclined
+from hawker.orders.errors import (
+    BadSignature,
+    IllegalTransition,
+    PaymentDeclined,
+    RefundExceedsPaid,
+)
 from hawker.orders.idempotency import Keyed, do_remember, find_replay
 from hawker.orders.models import Order, PaymentEvent
-from hawker.orders.states import check_transition
+from hawker.orders.states import REFUNDABLE, check_transition
 
 log = logging.getLogger(__name__)
 Outcome = tuple[int, Any]
-REFUNDABLE = ("paid", "shipped", "delivered")
 
 
 def provider_of(rt: Runtime) -> PaymentProvider:
@@ -105,25 +109,42 @@ async def _close_if_pending(rt: Runtime, order_id: int) -> None:
             await service.do_cancel(s, order, expired=True)
 
 
-async def refund(rt: Runtime, user: User, order_id: int, keyed: Keyed, path: str) -> Outcome:
+def refund_ref(order_id: int, keyed: Keyed) -> str:
+    """The provider's idempotency key for a refund request: one per (order, user, key)."""
+    digest = hashlib.sha256(f"{keyed.user_id}:{keyed.key}".encode()).hexdigest()[:32]
+    return f"refund-{order_id}-{digest}"
+
+
+async def refund(
+    rt: Runtime, user: User, order_id: int, amount: int | None, keyed: Keyed, path: str
+) -> Outcome:
+    """Refund ``amount`` (default: all that is left) of a paid order. The provider is asked
+    under a reference made from the request's own key, so a retry never refunds twice, and the
+    order counts each reference once whether the API or the webhook reports it first."""
     async with rt.db.read() as s:
         replay = await find_replay(s, keyed)
         if replay is not None:
             return replay.status_code, replay.response
         order = await service.access_order_as_merchant(s, user, order_id)
         check_transition(order.id, order.status, "refunded")
+    left = order.total - order.refunded_amount
+    if amount is not None and amount > left:
+        raise RefundExceedsPaid(
+            f"order {order.id} has {left} left to refund; {amount} is more", left=left
+        )
     assert order.payment_id is not None
-    await provider_of(rt).refund(
-        payment_id=order.payment_id,
-        amount=order.total - order.refunded_amount,
-        idempotency_key=f"order-{order.id}-refund",
-    )
+    ref = refund_ref(order.id, keyed)
+    try:
+        result = await provider_of(rt).refund(
+            payment_id=order.payment_id, amount=amount or left, idempotency_key=ref
+        )
+    except RefundTooLarge as e:  # a concurrent refund took what was left
+        return await _remember_failure(rt, keyed, RefundExceedsPaid(str(e), left=0), path)
     async with rt.db.write() as s:
         replay = await find_replay(s, keyed)
         if replay is not None:
             return replay.status_code, replay.response
-        order = await service.access_order(s, order_id)
-        order = await service.do_transition(s, order, "refunded", refunded_amount=order.total)
+        order = await service.do_apply_refund(s, order_id, ref, result.amount)
         out = service.order_out(order).model_dump(mode="json")
         await do_remember(s, keyed, 200, out)
     return 200, out
@@ -196,6 +217,9 @@ async def _apply(
             to_refund.append(capture)  # a second capture for one order: give it back
     elif kind == "refund.succeeded":
         if order.status in REFUNDABLE:
-            await service.do_transition(s, order, "refunded", refunded_amount=order.total)
+            # A refund made from the provider's own dashboard has no reference of ours: the
+            # event's id stands in for it.
+            ref = str(event.get("refund_ref") or event["id"])
+            await service.do_apply_refund(s, order.id, ref, int(event.get("amount", 0)))
         elif order.status == "pending":
             await service.do_cancel(s, order)

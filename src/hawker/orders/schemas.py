@@ -37,6 +37,13 @@ class PayIn(BaseModel):
     card: str = Field(pattern=r"^[0-9 ]{12,23}$")
 
 
+class RefundIn(BaseModel):
+    """A refund of ``amount`` minor units; none means everything not yet refunded."""
+
+    model_config = ConfigDict(extra="forbid")
+    amount: int | None = Field(default=None, ge=1, le=10**15)
+
+
 class CartItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sku_id: int = Field(ge=1)

@@ -23,9 +23,9 @@ from hawker.deals.models import FlashDeal
 from hawker.live.models import Show
 from hawker.live.service import access_show
 from hawker.orders.errors import IllegalTransition, MixedOrder
-from hawker.orders.models import Order, OrderLine
+from hawker.orders.models import Order, OrderLine, OrderRefund
 from hawker.orders.schemas import ItemIn, LineOut, OrderOut
-from hawker.orders.states import GMV_STATES, check_transition
+from hawker.orders.states import GMV_STATES, REFUNDABLE, check_transition
 
 STAMP = {
     "paid": "paid_at",
@@ -206,6 +206,25 @@ async def do_cancel(s: AsyncSession, order: Order, *, expired: bool = False) -> 
     order = await do_transition(s, order, "cancelled")
     for line in order.lines:
         await deals.do_release(s, line.reservation_id, state="expired" if expired else "released")
+    return order
+
+
+async def do_apply_refund(s: AsyncSession, order_id: int, ref: str, amount: int) -> Order:
+    """Count a refund the provider made, once per ``ref``, capped at what is still paid; the
+    order becomes refunded when nothing is left. The row lock orders concurrent refunds."""
+    order = await s.get(Order, order_id, with_for_update=True, populate_existing=True)
+    assert order is not None
+    if await s.scalar(select(OrderRefund.id).where(OrderRefund.ref == ref)) is not None:
+        return order
+    amount = min(amount, order.total - order.refunded_amount)
+    if amount < 1 or order.status not in REFUNDABLE:
+        return order
+    s.add(OrderRefund(order_id=order.id, ref=ref, amount=amount))
+    refunded = order.refunded_amount + amount
+    if refunded == order.total:
+        return await do_transition(s, order, "refunded", refunded_amount=refunded)
+    order.refunded_amount = refunded
+    await s.flush()
     return order
 
 

@@ -16,6 +16,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 STATES = tuple(TRANSITIONS)
 # States whose money counts as GMV (paid, and not given back).
 GMV_STATES = ("paid", "shipped", "delivered", "completed")
+# States a merchant may still refund from, in part or in full.
+REFUNDABLE = ("paid", "shipped", "delivered")
 
 
 def check_transition(order_id: int, current: str, to: str) -> None:

@@ -1,0 +1,1 @@
+"""Creators: host earnings (commission ledger, payouts), MCN rosters; later tiers and offers."""

@@ -1,0 +1,95 @@
+"""Creators JSON API: earnings, statements and payouts for hosts and MCNs; rosters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from hawker.accounts.auth import current_user, runtime
+from hawker.accounts.models import User
+from hawker.core.errors import Invalid
+from hawker.creators import ledger, service
+from hawker.creators.schemas import (
+    EarningsOut,
+    PayoutIn,
+    PayoutOut,
+    Role,
+    RosterIn,
+    StatementLineOut,
+    StatementOut,
+)
+from hawker.infra.runtime import Runtime
+from hawker.orders.api import IDEMPOTENCY, keyed, respond
+
+router = APIRouter(prefix="/api", tags=["creators"])
+
+
+@router.get("/earnings")
+async def earnings(
+    role: Role = "host", user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> EarningsOut:
+    async with rt.db.read() as s:
+        e = await service.earnings(s, user, role)
+    return EarningsOut(
+        role=role,
+        balances=e.balances,
+        min_payout=rt.settings.min_payout,
+        payouts=[PayoutOut(**service.payout_out(p)) for p in e.payouts],
+    )
+
+
+@router.get("/earnings/statement")
+async def statement(
+    currency: str = Query(pattern=r"^[A-Z]{3}$"),
+    month: str = Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM (UTC)"),
+    role: Role = "host",
+    user: User = Depends(current_user),
+    rt: Runtime = Depends(runtime),
+) -> StatementOut:
+    year, mon = int(month[:4]), int(month[5:])
+    if not 1 <= mon <= 12 or year < 2000:
+        raise Invalid(f"{month} is not a month")
+    start = datetime(year, mon, 1)
+    end = datetime(year + mon // 12, mon % 12 + 1, 1)
+    account = service.check_earner(user, role)
+    async with rt.db.read() as s:
+        st = await ledger.statement(s, account, currency, start, end)
+    return StatementOut(
+        role=role,
+        currency=currency,
+        start=start,
+        end=end,
+        opening=st.opening,
+        closing=st.closing,
+        lines=[StatementLineOut(**vars(line)) for line in st.lines],
+    )
+
+
+@router.post("/earnings/payouts", status_code=201, response_model=PayoutOut)
+async def pay_out(
+    body: PayoutIn,
+    request: Request,
+    user: User = Depends(current_user),
+    key: str | None = IDEMPOTENCY,
+    rt: Runtime = Depends(runtime),
+) -> JSONResponse:
+    k = keyed(request, user, key, body.model_dump_json())
+    return respond(
+        *await service.pay_out(rt, user, body.role, body.currency, body.amount, k, request.url.path)
+    )
+
+
+@router.put("/hosts/{host_id}/mcn")
+async def set_roster(
+    host_id: int, body: RosterIn, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> dict[str, int | None]:
+    """Operators place a host on an MCN's roster directly (the invite flow comes later)."""
+    async with rt.db.write() as s:
+        row = await service.do_set_roster(s, user, host_id, body.mcn_id, body.share_bps)
+    return {
+        "host_id": host_id,
+        "mcn_id": row.mcn_id if row else None,
+        "share_bps": row.share_bps if row else 0,
+    }

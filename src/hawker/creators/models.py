@@ -1,0 +1,93 @@
+"""Creators tables: the commission ledger (append-only, double-entry), payouts, MCN rosters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hawker.core.clock import utcnow
+from hawker.core.db import Base
+
+
+class LedgerTransaction(Base):
+    """One posting: its entries sum to zero per currency. Never updated nor deleted; a
+    correction is a new transaction."""
+
+    __tablename__ = "ledger_transactions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # commission | payout | payout_paid | ...
+    order_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    payout_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    memo: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class LedgerEntry(Base):
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
+    account: Mapped[str] = mapped_column(String(40), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int] = mapped_column(BigInteger)  # signed minor units
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LedgerBalance(Base):
+    """Running balance of an account, kept with each posting so that a payout can take from it
+    with one conditional update (never below zero), on SQLite and PostgreSQL alike."""
+
+    __tablename__ = "ledger_balances"
+
+    account: Mapped[str] = mapped_column(String(40), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    balance: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CommissionAccrual(Base):
+    """What the ledger holds for one order: the net GMV it last accounted for and the split
+    it made, with the rate and share frozen when the order was first settled."""
+
+    __tablename__ = "commission_accruals"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    mcn_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    rate_bps: Mapped[int] = mapped_column(Integer)
+    share_bps: Mapped[int] = mapped_column(Integer)
+    basis: Mapped[int] = mapped_column(BigInteger, default=0)  # net GMV accounted for
+    commission: Mapped[int] = mapped_column(BigInteger, default=0)
+    mcn_share: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Payout(Base):
+    __tablename__ = "payouts"
+    __table_args__ = (CheckConstraint("amount > 0", name="payout_positive"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(40), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # paid | failed
+    provider_ref: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    settled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class McnMembership(Base):
+    """A host on an MCN's roster (at most one MCN per host) and the MCN's share of the host's
+    commission, in basis points."""
+
+    __tablename__ = "mcn_memberships"
+    __table_args__ = (CheckConstraint("share_bps BETWEEN 0 AND 10000", name="share_range"),)
+
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    mcn_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    share_bps: Mapped[int] = mapped_column(Integer)
+    since: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,57 @@
+"""Creators API shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["host", "mcn"]
+
+
+class PayoutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Role = "host"
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    amount: int | None = Field(default=None, ge=1, le=10**15, description="default: all of it")
+
+
+class RosterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    mcn_id: int | None = Field(ge=1, description="none takes the host off any roster")
+    share_bps: int = Field(default=0, ge=0, le=10000)
+
+
+class PayoutOut(BaseModel):
+    id: int
+    amount: int
+    currency: str
+    status: str
+    provider_ref: str | None
+    created_at: datetime
+
+
+class EarningsOut(BaseModel):
+    role: Role
+    balances: dict[str, int]
+    min_payout: int
+    payouts: list[PayoutOut]
+
+
+class StatementLineOut(BaseModel):
+    at: datetime
+    kind: str
+    order_id: int | None
+    payout_id: int | None
+    amount: int
+
+
+class StatementOut(BaseModel):
+    role: Role
+    currency: str
+    start: datetime
+    end: datetime
+    opening: int
+    closing: int
+    lines: list[StatementLineOut]

@@ -1,0 +1,181 @@
+"""commission ledger, payouts, MCN rosters, partial refunds
+
+Revision ID: 0005
+Revises: 0002
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "ledger_balances",
+        sa.Column("account", sa.String(length=40), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("balance", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("account", "currency", name=op.f("pk_ledger_balances")),
+    )
+    op.create_table(
+        "ledger_transactions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=True),
+        sa.Column("payout_id", sa.Integer(), nullable=True),
+        sa.Column("memo", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_transactions")),
+    )
+    with op.batch_alter_table("ledger_transactions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ledger_transactions_created_at"), ["created_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_ledger_transactions_order_id"), ["order_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_ledger_transactions_payout_id"), ["payout_id"], unique=False
+        )
+
+    op.create_table(
+        "ledger_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("transaction_id", sa.Integer(), nullable=False),
+        sa.Column("account", sa.String(length=40), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["transaction_id"],
+            ["ledger_transactions.id"],
+            name=op.f("fk_ledger_entries_transaction_id_ledger_transactions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_entries")),
+    )
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ledger_entries_account"), ["account"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_ledger_entries_transaction_id"), ["transaction_id"], unique=False
+        )
+
+    op.create_table(
+        "mcn_memberships",
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("mcn_id", sa.Integer(), nullable=False),
+        sa.Column("share_bps", sa.Integer(), nullable=False),
+        sa.Column("since", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(
+            "share_bps BETWEEN 0 AND 10000", name=op.f("ck_mcn_memberships_share_range")
+        ),
+        sa.ForeignKeyConstraint(
+            ["host_id"], ["users.id"], name=op.f("fk_mcn_memberships_host_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["mcn_id"], ["users.id"], name=op.f("fk_mcn_memberships_mcn_id_users")
+        ),
+        sa.PrimaryKeyConstraint("host_id", name=op.f("pk_mcn_memberships")),
+    )
+    with op.batch_alter_table("mcn_memberships", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_mcn_memberships_mcn_id"), ["mcn_id"], unique=False)
+
+    op.create_table(
+        "payouts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account", sa.String(length=40), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("provider_ref", sa.String(length=40), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("settled_at", sa.DateTime(), nullable=True),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_payouts_payout_positive")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_payouts_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payouts")),
+    )
+    with op.batch_alter_table("payouts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payouts_account"), ["account"], unique=False)
+        batch_op.create_index(batch_op.f("ix_payouts_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "commission_accruals",
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("mcn_id", sa.Integer(), nullable=True),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("rate_bps", sa.Integer(), nullable=False),
+        sa.Column("share_bps", sa.Integer(), nullable=False),
+        sa.Column("basis", sa.BigInteger(), nullable=False),
+        sa.Column("commission", sa.BigInteger(), nullable=False),
+        sa.Column("mcn_share", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["host_id"], ["users.id"], name=op.f("fk_commission_accruals_host_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["mcn_id"], ["users.id"], name=op.f("fk_commission_accruals_mcn_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_commission_accruals_order_id_orders")
+        ),
+        sa.PrimaryKeyConstraint("order_id", name=op.f("pk_commission_accruals")),
+    )
+    with op.batch_alter_table("commission_accruals", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_commission_accruals_host_id"), ["host_id"], unique=False
+        )
+
+    op.create_table(
+        "order_refunds",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("ref", sa.String(length=160), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_order_refunds_order_id_orders")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_order_refunds")),
+        sa.UniqueConstraint("ref", name=op.f("uq_order_refunds_ref")),
+    )
+    with op.batch_alter_table("order_refunds", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_order_refunds_order_id"), ["order_id"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("order_refunds", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_order_refunds_order_id"))
+
+    op.drop_table("order_refunds")
+    with op.batch_alter_table("commission_accruals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commission_accruals_host_id"))
+
+    op.drop_table("commission_accruals")
+    with op.batch_alter_table("payouts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payouts_user_id"))
+        batch_op.drop_index(batch_op.f("ix_payouts_account"))
+
+    op.drop_table("payouts")
+    with op.batch_alter_table("mcn_memberships", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mcn_memberships_mcn_id"))
+
+    op.drop_table("mcn_memberships")
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_entries_transaction_id"))
+        batch_op.drop_index(batch_op.f("ix_ledger_entries_account"))
+
+    op.drop_table("ledger_entries")
+    with op.batch_alter_table("ledger_transactions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_transactions_payout_id"))
+        batch_op.drop_index(batch_op.f("ix_ledger_transactions_order_id"))
+        batch_op.drop_index(batch_op.f("ix_ledger_transactions_created_at"))
+
+    op.drop_table("ledger_transactions")
+    op.drop_table("ledger_balances")
