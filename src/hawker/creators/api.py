@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
-from hawker.core.errors import Invalid
 from hawker.creators import ledger, service
 from hawker.creators.schemas import (
     EarningsOut,
@@ -48,11 +45,7 @@ async def statement(
     user: User = Depends(current_user),
     rt: Runtime = Depends(runtime),
 ) -> StatementOut:
-    year, mon = int(month[:4]), int(month[5:])
-    if not 1 <= mon <= 12 or year < 2000:
-        raise Invalid(f"{month} is not a month")
-    start = datetime(year, mon, 1)
-    end = datetime(year + mon // 12, mon % 12 + 1, 1)
+    start, end = ledger.month_bounds(month)
     account = service.check_earner(user, role)
     async with rt.db.read() as s:
         st = await ledger.statement(s, account, currency, start, end)

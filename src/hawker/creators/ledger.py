@@ -17,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.core.clock import utcnow
+from hawker.core.errors import Invalid
+from hawker.core.money import format_money
 from hawker.creators.errors import InsufficientBalance
 from hawker.creators.models import LedgerBalance, LedgerEntry, LedgerTransaction
 
@@ -102,7 +104,8 @@ async def _move(s: AsyncSession, leg: Leg, *, guarded: bool) -> None:
     if guarded:
         have = await balance(s, leg.account, leg.currency)
         raise InsufficientBalance(
-            f"{leg.account} has {have} {leg.currency}; {-leg.amount} is more",
+            f"The balance is {format_money(have, leg.currency)}; "
+            f"{format_money(-leg.amount, leg.currency)} is more than that",
             available=have,
         )
     try:
@@ -147,6 +150,14 @@ class Statement:
     @property
     def closing(self) -> int:
         return self.opening + sum(line.amount for line in self.lines)
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """[first instant, first instant of the next) of a ``YYYY-MM`` month, UTC."""
+    year, mon = int(month[:4]), int(month[5:])
+    if not 1 <= mon <= 12 or year < 2000:
+        raise Invalid(f"{month} is not a month")
+    return datetime(year, mon, 1), datetime(year + mon // 12, mon % 12 + 1, 1)
 
 
 async def statement(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.core.clock import utcnow
+from hawker.core.money import format_money
 from hawker.creators.errors import PayoutBelowMinimum
 from hawker.creators.ledger import IN_TRANSIT, PAID_OUT, Leg, balance, do_post
 from hawker.creators.models import Payout
@@ -35,7 +36,8 @@ async def do_request_payout(
         amount = await balance(s, account, currency)
     if amount < minimum:
         raise PayoutBelowMinimum(
-            f"payouts start at {minimum} {currency} minor units; this one is {amount}",
+            f"Payouts start at {format_money(minimum, currency)}; "
+            f"this one is {format_money(amount, currency)}",
             minimum=minimum,
         )
     payout = Payout(account=account, user_id=user_id, currency=currency, amount=amount)
