@@ -109,6 +109,7 @@ async def do_place_order(
     }
     if show_id is not None:
         host_id: int | None = (await access_show(s, show_id)).host_id
+        channel = "live" if channel == "direct" else channel  # bought while in the show
     elif placed_deals:
         show_id, _, host_id = next(iter(placed_deals.values()))
         channel = "live" if channel == "direct" else channel

@@ -12,7 +12,7 @@ from hawker.catalog import service as catalog
 from hawker.core.money import CURRENCY_EXPONENT
 from hawker.infra.runtime import Runtime
 from hawker.orders import service as orders
-from hawker.orders.states import STATES
+from hawker.orders.states import REFUNDABLE, STATES
 from hawker.web.pages.common import page_router
 from hawker.web.render import render
 
@@ -51,4 +51,11 @@ async def merchant_orders(
     async with rt.db.read() as s:
         found = await orders.list_merchant_orders(s, user, status or None)
         out = [orders.order_out(o) for o in found]
-    return render(request, "merchant/orders.html", orders=out, status=status, states=STATES)
+    return render(
+        request,
+        "merchant/orders.html",
+        orders=out,
+        status=status,
+        states=STATES,
+        refundable=REFUNDABLE,
+    )

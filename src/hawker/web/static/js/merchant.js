@@ -1,5 +1,5 @@
 // Partner portal: set stock inline, create products with options, ship paid orders.
-import { api, toast } from "./api.js";
+import { api, money, toast } from "./api.js";
 
 const $ = (s, root = document) => root.querySelector(s);
 
@@ -67,6 +67,34 @@ document.addEventListener("click", async (e) => {
     toast(`Order #${order.id} shipped`);
   } catch (err) {
     ship.disabled = false;
+    toast(err.message, true);
+  }
+});
+
+// Refund all that is left (empty amount) or part of it, typed in major units.
+document.addEventListener("submit", async (e) => {
+  const form = e.target.closest("[data-refund]");
+  if (!form) return;
+  e.preventDefault();
+  const currency = form.dataset.currency;
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
+  const text = form.amount.value.trim().replace(",", ".");
+  if (text && !/^\d+(\.\d+)?$/.test(text)) return toast("Type an amount like 12.50", true);
+  const body = text ? { amount: Math.round(Number(text) * 10 ** digits) } : {};
+  try {
+    const order = await api("POST", `/api/orders/${form.dataset.refund}/refund`, body, { idempotent: true });
+    const row = form.closest("tr");
+    const badge = row.querySelector("[data-status]");
+    badge.textContent = order.status;
+    badge.className = `badge badge-${order.status}`;
+    const refunded = row.querySelector("[data-refunded]");
+    refunded.textContent = `refunded ${money(order.refunded_amount, order.currency)}`;
+    refunded.hidden = false;
+    if (order.status === "refunded") row.querySelector("[data-ship]")?.remove(), form.closest("details").remove();
+    else form.amount.placeholder = `all ${money(order.total - order.refunded_amount, order.currency)}`;
+    form.amount.value = "";
+    toast(`Order #${order.id}: ${money(order.refunded_amount, order.currency)} refunded`);
+  } catch (err) {
     toast(err.message, true);
   }
 });
