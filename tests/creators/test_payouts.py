@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from hawker.core.clock import clock
+from hawker.core.idempotency import Keyed
 from hawker.creators import payouts, service
 from hawker.creators.errors import InsufficientBalance
 from hawker.creators.ledger import IN_TRANSIT, PAID_OUT, balance
 from hawker.creators.models import LedgerBalance
 from hawker.infra.runtime import runtime_of
-from hawker.orders.idempotency import Keyed
 from tests.conftest import assert_problem
 from tests.creators.test_commissions import balance as earned
 from tests.orders.conftest import key

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from hawker.core.idempotency import Keyed
 from hawker.infra.payments import events_for
 from hawker.infra.runtime import runtime_of
-from hawker.orders.idempotency import Keyed
 from hawker.orders.payments import refund_ref
 from tests.conftest import assert_problem
 from tests.orders.conftest import buy, key, pay

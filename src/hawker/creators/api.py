@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
+from hawker.core.idempotency import IDEMPOTENCY, keyed, respond
 from hawker.creators import ledger, service
 from hawker.creators.schemas import (
     EarningsOut,
@@ -18,7 +19,6 @@ from hawker.creators.schemas import (
     StatementOut,
 )
 from hawker.infra.runtime import Runtime
-from hawker.orders.api import IDEMPOTENCY, keyed, respond
 
 router = APIRouter(prefix="/api", tags=["creators"])
 
@@ -68,7 +68,7 @@ async def pay_out(
     key: str | None = IDEMPOTENCY,
     rt: Runtime = Depends(runtime),
 ) -> JSONResponse:
-    k = keyed(request, user, key, body.model_dump_json())
+    k = keyed(request, user.id, key, body.model_dump_json())
     return respond(
         *await service.pay_out(rt, user, body.role, body.currency, body.amount, k, request.url.path)
     )

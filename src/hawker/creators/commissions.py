@@ -12,20 +12,21 @@ for it, so a partial refund reverses its part pro rata, a full refund reverses e
 the minor unit, and settling twice posts nothing. The rate and share are frozen at the first
 settlement: a later change of rate or roster does not rewrite an old order.
 
-Orders are settled by a sweep rather than on a bus event: a node dying between an order's
-commit and its event would lose the accrual, the sweep converges whatever happened.
+Orders tell the ledger through the outbox (``order.money`` events written in the same
+transaction as a payment or refund, see core/outbox.py), not the room bus: a node dying between
+an order's commit and a bus event would lose the accrual. Each event carries the order's net
+GMV after the change, so applying events is convergent: the ledger follows the latest one.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.core.clock import utcnow
 from hawker.creators.ledger import PLATFORM, Leg, do_post, host_account, mcn_account
 from hawker.creators.models import CommissionAccrual, McnMembership
-from hawker.orders.models import Order
 
 BPS = 10_000
 
@@ -37,81 +38,63 @@ def split(net: int, rate_bps: int, share_bps: int) -> tuple[int, int]:
     return commission - mcn, mcn
 
 
-def net_gmv(order: Order) -> int:
-    return order.total - order.refunded_amount if order.paid_at is not None else 0
+CONSUMER = "creators.commissions"
+TOPICS = ("order.money",)
 
 
-async def orders_to_settle(s: AsyncSession, limit: int = 500) -> list[int]:
-    """Paid orders with a host whose net GMV differs from what the ledger accounted for."""
-    rows = await s.scalars(
-        select(Order.id)
-        .outerjoin(CommissionAccrual, CommissionAccrual.order_id == Order.id)
-        .where(
-            Order.host_id.is_not(None),
-            Order.paid_at.is_not(None),
-            (CommissionAccrual.order_id.is_(None))
-            | (CommissionAccrual.basis != Order.total - Order.refunded_amount),
-        )
-        .order_by(Order.id)
-        .limit(limit)
-    )
-    return list(rows)
-
-
-async def do_settle_order(s: AsyncSession, order_id: int, default_rate_bps: int) -> bool:
-    """Bring the ledger in line with the order's net GMV. True when something was posted."""
-    order = await s.get(Order, order_id, populate_existing=True)
-    if order is None or order.host_id is None:
-        return False
-    net = net_gmv(order)
+async def do_apply_order_money(
+    s: AsyncSession, event_id: int, data: dict[str, Any], default_rate_bps: int
+) -> bool:
+    """Bring the ledger in line with an ``order.money`` event. True when something was
+    posted. An event older than one already applied for the order is ignored."""
+    host_id, order_id, net = data.get("host_id"), int(data["order_id"]), int(data["net"])
+    if host_id is None:
+        return False  # no host sold it: no commission
     accrual = await s.get(CommissionAccrual, order_id, with_for_update=True)
     if accrual is None:
         if net == 0:
             return False
-        accrual = await _open_accrual(s, order, default_rate_bps)
-        if accrual is None:
-            return False  # a concurrent settlement opened it; the next sweep continues
-    if accrual.basis == net:
+        accrual = await _open_accrual(s, order_id, int(host_id), data["currency"], default_rate_bps)
+    if event_id < accrual.last_event_id or accrual.basis == net:
+        accrual.last_event_id = max(accrual.last_event_id, event_id)
         return False
     host, mcn = split(net, accrual.rate_bps, accrual.share_bps)
     d_host = host - (accrual.commission - accrual.mcn_share)
     d_mcn = mcn - accrual.mcn_share
+    currency = accrual.currency
     legs = [
-        Leg(PLATFORM, order.currency, -(d_host + d_mcn)),
-        Leg(host_account(accrual.host_id), order.currency, d_host),
+        Leg(PLATFORM, currency, -(d_host + d_mcn)),
+        Leg(host_account(accrual.host_id), currency, d_host),
     ]
     if accrual.mcn_id is not None:
-        legs.append(Leg(mcn_account(accrual.mcn_id), order.currency, d_mcn))
-    reversal = net < accrual.basis
+        legs.append(Leg(mcn_account(accrual.mcn_id), currency, d_mcn))
     await do_post(
         s,
-        "commission_reversal" if reversal else "commission",
+        "commission_reversal" if net < accrual.basis else "commission",
         legs,
-        order_id=order.id,
-        memo=f"order {order.id}: net {net} at {accrual.rate_bps} bps",
+        order_id=order_id,
+        memo=f"order {order_id}: net {net} at {accrual.rate_bps} bps",
     )
     accrual.basis, accrual.commission, accrual.mcn_share = net, host + mcn, mcn
-    accrual.updated_at = utcnow()
+    accrual.last_event_id, accrual.updated_at = event_id, utcnow()
     await s.flush()
     return True
 
 
 async def _open_accrual(
-    s: AsyncSession, order: Order, default_rate_bps: int
-) -> CommissionAccrual | None:
-    assert order.host_id is not None
-    roster = await s.get(McnMembership, order.host_id)
+    s: AsyncSession, order_id: int, host_id: int, currency: str, default_rate_bps: int
+) -> CommissionAccrual:
+    """The order's first settlement freezes its rate and its MCN split."""
+    roster = await s.get(McnMembership, host_id)
     accrual = CommissionAccrual(
-        order_id=order.id,
-        host_id=order.host_id,
+        order_id=order_id,
+        host_id=host_id,
         mcn_id=roster.mcn_id if roster else None,
-        currency=order.currency,
+        currency=currency,
         rate_bps=default_rate_bps,
         share_bps=roster.share_bps if roster else 0,
+        last_event_id=0,
     )
-    try:
-        async with s.begin_nested():
-            s.add(accrual)
-    except IntegrityError:
-        return None
+    s.add(accrual)
+    await s.flush()
     return accrual

@@ -49,11 +49,12 @@ class LedgerBalance(Base):
 
 class CommissionAccrual(Base):
     """What the ledger holds for one order: the net GMV it last accounted for and the split
-    it made, with the rate and share frozen when the order was first settled."""
+    it made, with the rate and share frozen when the order was first settled. (The order is
+    referred to by id only: creators learn of orders through the outbox, never their tables.)"""
 
     __tablename__ = "commission_accruals"
 
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), primary_key=True)
+    order_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     mcn_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     currency: Mapped[str] = mapped_column(String(3))
@@ -62,6 +63,7 @@ class CommissionAccrual(Base):
     basis: Mapped[int] = mapped_column(BigInteger, default=0)  # net GMV accounted for
     commission: Mapped[int] = mapped_column(BigInteger, default=0)
     mcn_share: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_event_id: Mapped[int] = mapped_column(BigInteger, default=0)  # outbox event applied
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -7,17 +7,19 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
+from hawker.core import outbox
 from hawker.core.errors import Forbidden, Invalid, NotFound, problem_body
+from hawker.core.idempotency import Keyed, do_remember, find_replay
 from hawker.creators import commissions, payouts
 from hawker.creators.errors import InsufficientBalance, PayoutBelowMinimum
 from hawker.creators.ledger import balances, host_account, mcn_account
 from hawker.creators.models import McnMembership, Payout
 from hawker.infra.payments import PaymentProvider
 from hawker.infra.runtime import Runtime
-from hawker.orders.idempotency import Keyed, do_remember, find_replay
 
 log = logging.getLogger(__name__)
 Role = Literal["host", "mcn"]
@@ -36,16 +38,20 @@ def check_earner(user: User, role: Role) -> str:
 
 
 async def settle_due(rt: Runtime) -> int:
-    """One sweep: every order whose net GMV moved since the ledger last looked, each in its
-    own unit (one bad order does not hold the others back)."""
+    """Apply every ``order.money`` event not yet applied, each in its own unit together with
+    its delivery mark (one bad event does not hold the others back)."""
     async with rt.db.read() as s:
-        due = await commissions.orders_to_settle(s)
+        events = await outbox.pending(s, commissions.CONSUMER, commissions.TOPICS)
     posted = 0
-    for order_id in due:
-        async with rt.db.write() as s:
-            posted += await commissions.do_settle_order(
-                s, order_id, rt.settings.default_commission_bps
-            )
+    for event in events:
+        try:
+            async with rt.db.write() as s:
+                if await outbox.do_mark_delivered(s, commissions.CONSUMER, event.id):
+                    posted += await commissions.do_apply_order_money(
+                        s, event.id, event.data, rt.settings.default_commission_bps
+                    )
+        except IntegrityError:  # another node's sweep applied it at the same moment
+            continue
     return posted
 
 

@@ -3,6 +3,7 @@
 from hawker.accounts import models as accounts  # noqa: F401
 from hawker.analytics import models as analytics  # noqa: F401
 from hawker.catalog import models as catalog  # noqa: F401
+from hawker.core import idempotency, outbox  # noqa: F401
 from hawker.core.db import Base
 from hawker.creators import models as creators  # noqa: F401
 from hawker.deals import models as deals  # noqa: F401

@@ -11,13 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
 from hawker.analytics.service import record
+from hawker.core import idempotency
 from hawker.core.errors import HawkerError, problem_body
+from hawker.core.idempotency import IDEMPOTENCY, Keyed, do_remember, find_replay, respond
 from hawker.deals.errors import BuyerLimitExceeded, DealNotLive, DealSoldOut
 from hawker.deals.gate import SoldOutGate, sold_out_gate
 from hawker.deals.stock_units import stock_write, take_holds
 from hawker.infra.runtime import Runtime
 from hawker.orders import cart, payments, service
-from hawker.orders.idempotency import Keyed, check_key, do_remember, find_replay
 from hawker.orders.notify import notify_left, notify_paid, notify_stock
 from hawker.orders.schemas import (
     CartItemIn,
@@ -35,20 +36,8 @@ from hawker.orders.states import STATES
 router = APIRouter(prefix="/api", tags=["orders"])
 
 
-IDEMPOTENCY = Header(
-    default=None,
-    alias="Idempotency-Key",
-    description="required: a unique key per intended operation",
-)
-
-
-def respond(status: int, body: Any) -> JSONResponse:
-    media = "application/problem+json" if status >= 400 else "application/json"
-    return JSONResponse(body, status_code=status, media_type=media)
-
-
 def keyed(request: Request, user: User, key: str | None, body: str) -> Keyed:
-    return check_key(user.id, key, f"{request.method} {request.url.path}", body)
+    return idempotency.keyed(request, user.id, key, body)
 
 
 @router.post("/orders", status_code=201, response_model=OrderOut)

@@ -8,17 +8,6 @@ class IllegalTransition(Conflict):
     title = "Order cannot change to that state"
 
 
-class IdempotencyKeyRequired(HawkerError):
-    status = 400
-    code = "idempotency_key_required"
-    title = "Idempotency-Key header required"
-
-
-class IdempotencyKeyReused(Invalid):
-    code = "idempotency_key_reused"
-    title = "Idempotency-Key reused with a different request"
-
-
 class MixedOrder(Invalid):
     code = "mixed_order"
     title = "Items must share one merchant and one currency"

@@ -1,4 +1,4 @@
-"""Orders tables: orders and lines, carts, idempotency records, payment events."""
+"""Orders tables: orders and lines, carts, refunds, payment events."""
 
 from __future__ import annotations
 
@@ -69,21 +69,6 @@ class CartItem(Base):
     sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
     quantity: Mapped[int] = mapped_column(Integer)
     added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-
-
-class IdempotencyRecord(Base):
-    """The first response to a keyed request; replays get it back (invariant 2)."""
-
-    __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("user_id", "key"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    key: Mapped[str] = mapped_column(String(100))
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[Any] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class OrderRefund(Base):

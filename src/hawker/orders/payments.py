@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.core.errors import HawkerError, problem_body
+from hawker.core.idempotency import Keyed, do_remember, find_replay
 from hawker.deals.errors import ReservationExpired, ReservationNotHeld
 from hawker.deals.stock_units import stock_write
 from hawker.infra.payments import PaymentProvider, PaymentResult, RefundTooLarge, verify
@@ -30,7 +31,6 @@ from hawker.orders.errors import (
     PaymentDeclined,
     RefundExceedsPaid,
 )
-from hawker.orders.idempotency import Keyed, do_remember, find_replay
 from hawker.orders.models import Order, PaymentEvent
 from hawker.orders.states import REFUNDABLE, check_transition
 

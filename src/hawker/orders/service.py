@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
 from hawker.catalog.models import Merchant, Product, Sku
+from hawker.core import outbox
 from hawker.core.clock import utcnow
 from hawker.core.errors import Forbidden, NotFound
 from hawker.core.money import format_money
@@ -199,7 +200,9 @@ async def do_mark_paid(s: AsyncSession, order: Order, payment_id: str) -> Order:
     """Settle every reservation (fails if any expired), then pending → paid."""
     for line in order.lines:
         await deals.do_settle(s, line.reservation_id)
-    return await do_transition(s, order, "paid", payment_id=payment_id)
+    order = await do_transition(s, order, "paid", payment_id=payment_id)
+    await emit_money(s, order)
+    return order
 
 
 async def do_cancel(s: AsyncSession, order: Order, *, expired: bool = False) -> Order:
@@ -223,10 +226,33 @@ async def do_apply_refund(s: AsyncSession, order_id: int, ref: str, amount: int)
     s.add(OrderRefund(order_id=order.id, ref=ref, amount=amount))
     refunded = order.refunded_amount + amount
     if refunded == order.total:
-        return await do_transition(s, order, "refunded", refunded_amount=refunded)
-    order.refunded_amount = refunded
-    await s.flush()
+        order = await do_transition(s, order, "refunded", refunded_amount=refunded)
+    else:
+        order.refunded_amount = refunded
+        await s.flush()
+    await emit_money(s, order)
     return order
+
+
+async def emit_money(s: AsyncSession, order: Order) -> None:
+    """``order.money``: the order's paid GMV after a payment or refund, for the contexts that
+    follow money (commissions, leaderboards), in the same transaction as the change."""
+    await outbox.emit(
+        s,
+        "order.money",
+        order.id,
+        {
+            "order_id": order.id,
+            "merchant_id": order.merchant_id,
+            "host_id": order.host_id,
+            "show_id": order.show_id,
+            "channel": order.channel,
+            "currency": order.currency,
+            "total": order.total,
+            "refunded": order.refunded_amount,
+            "net": order.total - order.refunded_amount,
+        },
+    )
 
 
 async def due_orders(s: AsyncSession, limit: int = 200) -> list[int]:

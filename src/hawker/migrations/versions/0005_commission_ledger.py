@@ -1,4 +1,4 @@
-"""commission ledger, payouts, MCN rosters, partial refunds
+"""commission ledger, payouts, MCN rosters, partial refunds, outbox
 
 Revision ID: 0005
 Revises: 0002
@@ -45,6 +45,44 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "outbox_events",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("topic", sa.String(length=40), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_events")),
+    )
+    with op.batch_alter_table("outbox_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_events_topic"), ["topic"], unique=False)
+
+    op.create_table(
+        "commission_accruals",
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("mcn_id", sa.Integer(), nullable=True),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("rate_bps", sa.Integer(), nullable=False),
+        sa.Column("share_bps", sa.Integer(), nullable=False),
+        sa.Column("basis", sa.BigInteger(), nullable=False),
+        sa.Column("commission", sa.BigInteger(), nullable=False),
+        sa.Column("mcn_share", sa.BigInteger(), nullable=False),
+        sa.Column("last_event_id", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["host_id"], ["users.id"], name=op.f("fk_commission_accruals_host_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["mcn_id"], ["users.id"], name=op.f("fk_commission_accruals_mcn_id_users")
+        ),
+        sa.PrimaryKeyConstraint("order_id", name=op.f("pk_commission_accruals")),
+    )
+    with op.batch_alter_table("commission_accruals", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_commission_accruals_host_id"), ["host_id"], unique=False
+        )
+
+    op.create_table(
         "ledger_entries",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("transaction_id", sa.Integer(), nullable=False),
@@ -86,6 +124,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_mcn_memberships_mcn_id"), ["mcn_id"], unique=False)
 
     op.create_table(
+        "outbox_deliveries",
+        sa.Column("consumer", sa.String(length=40), nullable=False),
+        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["outbox_events.id"],
+            name=op.f("fk_outbox_deliveries_event_id_outbox_events"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_outbox_deliveries")),
+    )
+    op.create_table(
         "payouts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account", sa.String(length=40), nullable=False),
@@ -103,34 +154,6 @@ def upgrade() -> None:
     with op.batch_alter_table("payouts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_payouts_account"), ["account"], unique=False)
         batch_op.create_index(batch_op.f("ix_payouts_user_id"), ["user_id"], unique=False)
-
-    op.create_table(
-        "commission_accruals",
-        sa.Column("order_id", sa.Integer(), nullable=False),
-        sa.Column("host_id", sa.Integer(), nullable=False),
-        sa.Column("mcn_id", sa.Integer(), nullable=True),
-        sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("rate_bps", sa.Integer(), nullable=False),
-        sa.Column("share_bps", sa.Integer(), nullable=False),
-        sa.Column("basis", sa.BigInteger(), nullable=False),
-        sa.Column("commission", sa.BigInteger(), nullable=False),
-        sa.Column("mcn_share", sa.BigInteger(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["host_id"], ["users.id"], name=op.f("fk_commission_accruals_host_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["mcn_id"], ["users.id"], name=op.f("fk_commission_accruals_mcn_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["order_id"], ["orders.id"], name=op.f("fk_commission_accruals_order_id_orders")
-        ),
-        sa.PrimaryKeyConstraint("order_id", name=op.f("pk_commission_accruals")),
-    )
-    with op.batch_alter_table("commission_accruals", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_commission_accruals_host_id"), ["host_id"], unique=False
-        )
 
     op.create_table(
         "order_refunds",
@@ -154,15 +177,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_order_refunds_order_id"))
 
     op.drop_table("order_refunds")
-    with op.batch_alter_table("commission_accruals", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_commission_accruals_host_id"))
-
-    op.drop_table("commission_accruals")
     with op.batch_alter_table("payouts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payouts_user_id"))
         batch_op.drop_index(batch_op.f("ix_payouts_account"))
 
     op.drop_table("payouts")
+    op.drop_table("outbox_deliveries")
     with op.batch_alter_table("mcn_memberships", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mcn_memberships_mcn_id"))
 
@@ -172,6 +192,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ledger_entries_account"))
 
     op.drop_table("ledger_entries")
+    with op.batch_alter_table("commission_accruals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commission_accruals_host_id"))
+
+    op.drop_table("commission_accruals")
+    with op.batch_alter_table("outbox_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_events_topic"))
+
+    op.drop_table("outbox_events")
     with op.batch_alter_table("ledger_transactions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ledger_transactions_payout_id"))
         batch_op.drop_index(batch_op.f("ix_ledger_transactions_order_id"))

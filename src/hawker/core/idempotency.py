@@ -1,4 +1,5 @@
-"""Idempotency-Key handling for money-moving POSTs (invariant 2).
+"""Idempotency-Key handling for money-moving POSTs (invariant 2), for every context that
+moves money (orders, payouts).
 
 The first response is stored in the same transaction as the effect, so a replay either finds
 the stored response or finds that nothing happened — never half of it.
@@ -8,14 +9,73 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from fastapi import Header, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    bindparam,
+    insert,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
 from hawker.core.clock import utcnow
-from hawker.orders.errors import IdempotencyKeyRequired, IdempotencyKeyReused
-from hawker.orders.models import IdempotencyRecord
+from hawker.core.db import Base
+from hawker.core.errors import HawkerError, Invalid
+
+
+class IdempotencyRecord(Base):
+    """The first response to a keyed request; replays get it back (invariant 2)."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class IdempotencyKeyRequired(HawkerError):
+    status = 400
+    code = "idempotency_key_required"
+    title = "Idempotency-Key header required"
+
+
+class IdempotencyKeyReused(Invalid):
+    code = "idempotency_key_reused"
+    title = "Idempotency-Key reused with a different request"
+
+
+IDEMPOTENCY = Header(
+    default=None,
+    alias="Idempotency-Key",
+    description="required: a unique key per intended operation",
+)
+
+
+def keyed(request: Request, user_id: int, key: str | None, body: str) -> Keyed:
+    """The request's key, bound to its method, path and body."""
+    return check_key(user_id, key, f"{request.method} {request.url.path}", body)
+
+
+def respond(status: int, body: Any) -> JSONResponse:
+    """A stored or fresh outcome as a response (problem bodies keep their media type)."""
+    media = "application/problem+json" if status >= 400 else "application/json"
+    return JSONResponse(body, status_code=status, media_type=media)
 
 
 @dataclass(frozen=True)
