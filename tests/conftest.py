@@ -227,6 +227,8 @@ class LiveServer:
                 str(self.port),
                 "--log-level",
                 "warning",
+                "--timeout-graceful-shutdown",
+                "5",
             ],
             env=environ,
             stdout=self.log,
@@ -252,6 +254,7 @@ class LiveServer:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
         self.log.close()
 
     def query(self, sql: str, **params: Any) -> list[Any]:

@@ -11,6 +11,8 @@ import uvicorn
 from hawker.core.config import Settings, get_settings, reference_markdown
 from hawker.migrations import upgrade
 
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
 
 def _serve(settings: Settings, host: str, port: int, workers: int, access_log: bool) -> None:
     if workers > 1 and not settings.redis_url:
@@ -30,6 +32,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int, access_log: b
         log_level="info",
         access_log=access_log,
         ws_ping_interval=20,
+        # open streams (leaderboard events) never finish by themselves: cut them so a
+        # restart takes seconds; browsers reconnect, to another node behind nginx
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
 
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
 from hawker.core.idempotency import IDEMPOTENCY, keyed, respond
-from hawker.creators import ledger, service
+from hawker.core.money import format_money
+from hawker.creators import leaderboards, ledger, service
 from hawker.creators.schemas import (
     EarningsOut,
+    LeaderboardOut,
+    LeaderEntryOut,
     PayoutIn,
     PayoutOut,
     Role,
@@ -18,6 +24,7 @@ from hawker.creators.schemas import (
     StatementLineOut,
     StatementOut,
 )
+from hawker.infra.bus import SubscriberDropped
 from hawker.infra.runtime import Runtime
 
 router = APIRouter(prefix="/api", tags=["creators"])
@@ -71,6 +78,53 @@ async def pay_out(
     k = keyed(request, user.id, key, body.model_dump_json())
     return respond(
         *await service.pay_out(rt, user, body.role, body.currency, body.amount, k, request.url.path)
+    )
+
+
+@router.get("/leaderboards/{which}")
+async def leaderboard(
+    which: leaderboards.Board,
+    period: leaderboards.Period = "today",
+    currency: str = Query(default="USD", pattern=r"^[A-Z]{3}$"),
+    rt: Runtime = Depends(runtime),
+) -> LeaderboardOut:
+    """Public: hosts or merchants by net GMV (today, this week, this month), or rising hosts
+    (last 7 days against the 7 before; ``period`` is ignored)."""
+    async with rt.db.read() as s:
+        entries = await leaderboards.board(s, which, period, currency)
+    return LeaderboardOut(
+        board=which,
+        period=period,
+        currency=currency,
+        entries=[
+            LeaderEntryOut(**vars(e), gmv_display=format_money(e.gmv, currency)) for e in entries
+        ],
+    )
+
+
+@router.get("/leaderboards-stream")
+async def leaderboard_stream(request: Request, rt: Runtime = Depends(runtime)) -> Response:
+    """Server-sent events: ``changed`` whenever sales move a leaderboard (on any node), and a
+    comment every 15 s so proxies keep the connection open. One-way pushes need no WebSocket;
+    a plain streaming response is all Server-Sent Events are."""
+
+    async def events() -> AsyncIterator[str]:
+        yield "retry: 3000\n\n"
+        async with rt.bus.subscribe(leaderboards.CHANNEL) as sub:
+            while not await request.is_disconnected():
+                try:
+                    event = await asyncio.wait_for(sub.get(), timeout=15)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                except SubscriberDropped:
+                    return  # too slow: the browser reconnects and refetches
+                yield f"event: changed\nid: {event.seq}\ndata: {{}}\n\n"
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
 

@@ -39,7 +39,6 @@ def split(net: int, rate_bps: int, share_bps: int) -> tuple[int, int]:
 
 
 CONSUMER = "creators.commissions"
-TOPICS = ("order.money",)
 
 
 async def do_apply_order_money(

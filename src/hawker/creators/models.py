@@ -1,10 +1,11 @@
-"""Creators tables: the commission ledger (append-only, double-entry), payouts, MCN rosters."""
+"""Creators tables: the commission ledger (append-only, double-entry), payouts, MCN rosters,
+and the sales read model behind leaderboards and tiers."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hawker.core.clock import utcnow
@@ -93,3 +94,20 @@ class McnMembership(Base):
     mcn_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     share_bps: Mapped[int] = mapped_column(Integer)
     since: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Sale(Base):
+    """A paid order as leaderboards and tiers see it: who sold it, when it was paid and its
+    net GMV now (refunds lower it). Built from ``order.money`` events."""
+
+    __tablename__ = "sales"
+    __table_args__ = (Index("ix_sales_paid_currency", "paid_at", "currency"),)
+
+    order_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    merchant_id: Mapped[int] = mapped_column(Integer, index=True)
+    show_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    net: Mapped[int] = mapped_column(BigInteger)
+    paid_at: Mapped[datetime] = mapped_column(DateTime)
+    last_event_id: Mapped[int] = mapped_column(BigInteger)

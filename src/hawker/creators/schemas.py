@@ -55,3 +55,21 @@ class StatementOut(BaseModel):
     opening: int
     closing: int
     lines: list[StatementLineOut]
+
+
+class LeaderEntryOut(BaseModel):
+    rank: int
+    id: int
+    name: str
+    avatar_url: str
+    gmv: int
+    gmv_display: str
+    orders: int
+    previous_gmv: int
+
+
+class LeaderboardOut(BaseModel):
+    board: str
+    period: str
+    currency: str
+    entries: list[LeaderEntryOut]

@@ -251,6 +251,7 @@ async def emit_money(s: AsyncSession, order: Order) -> None:
             "total": order.total,
             "refunded": order.refunded_amount,
             "net": order.total - order.refunded_amount,
+            "paid_at": order.paid_at.isoformat() if order.paid_at else None,
         },
     )
 

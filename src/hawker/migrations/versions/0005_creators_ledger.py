@@ -1,4 +1,4 @@
-"""commission ledger, payouts, MCN rosters, partial refunds, outbox
+"""creators: commission ledger, payouts, MCN rosters, sales; order refunds; outbox
 
 Revision ID: 0005
 Revises: 0002
@@ -55,6 +55,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_events_topic"), ["topic"], unique=False)
+
+    op.create_table(
+        "sales",
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("host_id", sa.Integer(), nullable=True),
+        sa.Column("merchant_id", sa.Integer(), nullable=False),
+        sa.Column("show_id", sa.Integer(), nullable=True),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("net", sa.BigInteger(), nullable=False),
+        sa.Column("paid_at", sa.DateTime(), nullable=False),
+        sa.Column("last_event_id", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("order_id", name=op.f("pk_sales")),
+    )
+    with op.batch_alter_table("sales", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sales_host_id"), ["host_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sales_merchant_id"), ["merchant_id"], unique=False)
+        batch_op.create_index("ix_sales_paid_currency", ["paid_at", "currency"], unique=False)
 
     op.create_table(
         "commission_accruals",
@@ -196,6 +213,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_commission_accruals_host_id"))
 
     op.drop_table("commission_accruals")
+    with op.batch_alter_table("sales", schema=None) as batch_op:
+        batch_op.drop_index("ix_sales_paid_currency")
+        batch_op.drop_index(batch_op.f("ix_sales_merchant_id"))
+        batch_op.drop_index(batch_op.f("ix_sales_host_id"))
+
+    op.drop_table("sales")
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_events_topic"))
 
