@@ -18,6 +18,7 @@ from hawker.accounts import service as accounts_service
 from hawker.analytics import api as analytics_api
 from hawker.catalog import api as catalog_api
 from hawker.core.config import Settings, get_settings
+from hawker.creators import api as creators_api
 from hawker.deals import api as deals_api
 from hawker.deals import jobs as deals_jobs
 from hawker.deals.stock import close_deal_stock, install_deal_stock
@@ -30,6 +31,8 @@ from hawker.migrations import upgrade_async
 from hawker.orders import api as orders_api
 from hawker.orders import jobs as orders_jobs
 from hawker.video import api as video_api
+from hawker.video import clips_api
+from hawker.video import jobs as video_jobs
 from hawker.web import csrf, pages, problems
 from hawker.web.nul import RefuseNul
 
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     install_deal_stock(rt)
     deals_jobs.register_jobs(jobs, rt)
     orders_jobs.register_jobs(jobs, rt)
+    video_jobs.register_jobs(jobs, rt)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -115,6 +119,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         orders_api,
         analytics_api,
         video_api,
+        clips_api,
+        creators_api,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

@@ -1,0 +1,1 @@
+"""Creators: hosts as people shoppers follow (later: tiers, MCNs, commissions, payouts)."""
