@@ -5,6 +5,7 @@ by the same template as the first page."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi import Depends
 from starlette.requests import Request
@@ -55,7 +56,7 @@ async def _page(
     return items, (page[-1].id if len(page) == PAGE else None)
 
 
-def _feed(request: Request, name: str, items: list[ClipOut], **context: object) -> Response:
+def _feed(request: Request, name: str, items: list[ClipOut], **context: Any) -> Response:
     parts = {c.id: caption_parts(c.caption) for c in items}
     return render(request, name, clips=items, parts=parts, **context)
 
