@@ -42,6 +42,32 @@ def make_clip(
     return path
 
 
+def make_raw_h264(path: Path) -> Path:
+    """A bare H.264 stream: video, but no container to say how long it is."""
+    need_binary("ffmpeg", "apt-get install ffmpeg")
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=64x64:rate=10:d=2",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-f",
+            "h264",
+            str(path),
+        ],
+        check=True,
+    )
+    return path
+
+
 def make_png(path: Path) -> Path:
     need_binary("ffmpeg", "apt-get install ffmpeg")
     subprocess.run(

@@ -17,7 +17,7 @@ from hawker.analytics.service import list_events
 from hawker.core.config import Settings
 from hawker.infra.runtime import runtime_of
 from tests.conftest import CHEAP_ARGON2, Api, assert_problem
-from tests.video.lavfi import make_clip, make_png
+from tests.video.lavfi import make_clip, make_png, make_raw_h264
 
 CLIP_LIMIT = 400_000
 
@@ -41,6 +41,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "ok": make_clip(folder / "ok.mp4"),
         "long": make_clip(folder / "long.mp4", seconds=61, size="64x64", rate=2, audio=False),
         "png": make_png(folder / "red.png"),
+        "raw": make_raw_h264(folder / "raw.h264"),
         "text": folder / "notes.txt",
     }
 
@@ -134,6 +135,7 @@ def test_a_clip_is_transcoded_to_h264_with_a_poster(
         ("long", "clip_too_long", "61.0 s long; short videos are at most 60 s"),
         ("text", "not_a_video", "not a video"),
         ("png", "not_a_video", "no video stream"),
+        ("raw", "clip_too_short", "length could not be read"),
     ],
 )
 def test_what_is_not_a_short_video_is_refused(

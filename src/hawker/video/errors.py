@@ -28,6 +28,11 @@ class ClipTooLong(Invalid):
     title = "Clip too long"
 
 
+class ClipTooShort(Invalid):
+    code = "clip_too_short"
+    title = "Clip too short"
+
+
 class ClipTooLarge(HawkerError):
     status = 413
     code = "clip_too_large"
