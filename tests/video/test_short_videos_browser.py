@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import LiveServer
 from tests.video.lavfi import make_clip
-from tests.web.conftest import PHONE, Caller, Market, build_market, log_in
+from tests.web.conftest import DESKTOP, PHONE, Caller, Market, build_market, log_in
 
 
 def post_clip(host: Caller, path: Path, caption: str, product_id: int) -> dict[str, Any]:
@@ -138,5 +138,47 @@ def test_share_like_comment_and_views(
             views = pool.submit(server.query, sql).result()
         assert [v[0] for v in views] == [market.shopper.user["id"]]
         assert 500 <= views[0][1] <= 60_000  # the watch time, in ms
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_host_uploads_in_the_studio_and_home_shows_the_row(
+    clip_market: tuple[Market, list[dict[str, Any]], LiveServer],
+    browser: Any,
+    shoot: Callable[..., Path],
+    tmp_path: Path,
+) -> None:
+    market, clips, _ = clip_market
+    clip = make_clip(tmp_path / "studio.mp4", seconds=2, size="270x480", pattern="rgbtestsrc")
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        log_in(page, market.base, market.host_email, "/studio/videos")
+        assert page.locator("#clip-table tbody tr").count() == 2
+        page.set_input_files("#clip-file", str(clip))
+        page.fill("#clip-caption", "Desk setup tour #desk #wfh")
+        page.check(f"input[name=product_ids][value='{market.products[2]['id']}']")
+        page.click("#clip-submit")
+        row = "#clip-table tbody tr:has-text('Desk setup tour')"
+        page.wait_for_selector(row)  # listed at once, as processing
+        page.wait_for_selector(f"{row} >> [data-role=status]:text-is('ready')", timeout=30000)
+        assert page.locator("#clip-table tbody tr >> nth=0").inner_text().startswith("\tDesk")
+        assert "Tagged: Studio ANC Headphones" in page.inner_text(row)
+        shoot(page, "short-videos-studio")
+
+        notes = tmp_path / "notes.txt"
+        notes.write_text("just words")
+        page.set_input_files("#clip-file", str(notes))
+        page.click("#clip-submit")
+        page.wait_for_selector("#clip-errors:has-text('not a video')")
+
+        page.goto(market.base + "/")
+        tiles = page.locator(".clip-tile")
+        assert tiles.count() == 3
+        page.locator("#clips-h").scroll_into_view_if_needed()
+        shoot(page, "short-videos-home")
+        tiles.nth(2).click()
+        page.wait_for_url(f"{market.base}/videos/{clips[1]['id']}")
     finally:
         context.close()

@@ -11,8 +11,9 @@ from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hawker.accounts.auth import optional_user, runtime
+from hawker.accounts.auth import optional_user, require_role, runtime
 from hawker.accounts.models import User
+from hawker.catalog import service as catalog
 from hawker.core.errors import Invalid
 from hawker.infra.runtime import Runtime
 from hawker.video import clips
@@ -100,3 +101,22 @@ async def one(
         items = await clips.clips_out(s, [first], user)
     rest, cursor = await _page(rt, user, cursor=clip_id, tag=None, host=None)
     return _feed(request, "videos.html", items + rest, cursor=cursor, tag=None, host=None)
+
+
+@router.get("/studio/videos")
+async def studio_videos(
+    request: Request, user: User = Depends(require_role("host")), rt: Runtime = Depends(runtime)
+) -> Response:
+    """The host's clips in every status, and the upload form."""
+    async with rt.db.read() as s:
+        mine = await clips.list_clips(s, host_id=user.id, limit=100, include_unready=True)
+        items = await clips.clips_out(s, mine, user)
+        products = [catalog.product_out(p) for p in await catalog.list_products(s, limit=100)]
+    return render(
+        request,
+        "studio/videos.html",
+        clips=items,
+        products=products,
+        max_seconds=rt.settings.max_clip_seconds,
+        max_bytes=rt.settings.max_clip_bytes,
+    )
