@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from hawker.accounts.models import User
 from hawker.analytics.service import list_events
 from hawker.core.config import Settings
 from hawker.infra.runtime import runtime_of
+from hawker.video import clips as clip_service
+from hawker.video.jobs import transcode_clip, upload_path
 from tests.conftest import CHEAP_ARGON2, Api, assert_problem
 from tests.video.lavfi import make_clip, make_png, make_raw_h264
 
@@ -251,3 +254,25 @@ def test_an_order_from_a_clip_is_attributed_to_its_host(
     ):
         key = {"Idempotency-Key": f"bad-{status}-{len(body)}-{body['items'] is untagged}"}
         assert_problem(buyer.post("/api/orders", json=body, headers=key), status)
+
+
+def test_a_clip_whose_transcode_fails_says_why(client: TestClient, shop: dict[str, Any]) -> None:
+    rt = runtime_of(client.app)
+
+    async def broken_upload() -> tuple[int, str]:
+        async with rt.db.write() as s:
+            host = await s.get(User, shop["host"].user["id"])
+            assert host is not None
+            clip = await clip_service.do_create_clip(s, host, "broken #oops", [])
+        original = upload_path(rt.settings, clip.id)
+        original.parent.mkdir(parents=True, exist_ok=True)
+        original.write_bytes(b"probed fine once, unreadable now")
+        return clip.id, await transcode_clip(rt, clip.id)
+
+    clip_id, outcome = client.portal.call(broken_upload)  # type: ignore[union-attr]
+    assert outcome == "failed"
+    clip = shop["host"].get(f"/api/videos/{clip_id}").json()
+    assert clip["status"] == "failed" and "ffmpeg failed" in clip["failure"]
+    assert not upload_path(rt.settings, clip_id).exists()
+    assert_problem(client.get(f"/api/videos/{clip_id}"), 404)  # shoppers never see it
+    assert client.get("/api/videos", params={"tag": "oops"}).json()["items"] == []

@@ -103,7 +103,10 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="longest accepted short video (seconds)"
     )
     transcode_timeout_seconds: float = Field(
-        default=600.0, gt=0, description="a clip's transcode is failed after this long"
+        default=240.0,
+        gt=0,
+        le=290,
+        description="a clip's transcode is failed after this long (jobs run at most 300 s)",
     )
     clip_comment_rate_per_10s: int = Field(
         default=5, ge=1, description="comments a user may post per 10 s on short videos"
