@@ -86,11 +86,13 @@ def main() -> None:
     pipeline_x = args.seconds / statistics.median(piped)
     # each round's pair ran back to back, so its ratio is the least disturbed by other load
     ratio = statistics.median(d / p for d, p in zip(direct, piped, strict=True))
+    overhead = statistics.median(p - d for d, p in zip(direct, piped, strict=True))
     print(f"clip: {args.seconds:g} s, {args.size} at {args.rate} fps; {args.rounds} rounds")
     print(f"{'path':<10} {'median s':>9} {'min s':>7} {'max s':>7} {'x realtime':>11}")
     for name, runs, x in (("ffmpeg", direct, ffmpeg_x), ("pipeline", piped, pipeline_x)):
         median = statistics.median(runs)
         print(f"{name:<10} {median:>9.2f} {min(runs):>7.2f} {max(runs):>7.2f} {x:>11.2f}")
+    print(f"pipeline minus ffmpeg, median of the rounds' pairs: {overhead:+.2f} s")
     result = {
         "clip_seconds": args.seconds,
         "size": args.size,
@@ -98,6 +100,7 @@ def main() -> None:
         "pipeline_x_realtime": round(pipeline_x, 3),
         "ffmpeg_x_realtime": round(ffmpeg_x, 3),
         "ratio": round(ratio, 3),
+        "overhead_s": round(overhead, 3),
     }
     print(json.dumps(result))
 
