@@ -116,10 +116,10 @@ class Transcoded:
 
 
 async def transcode(src: Path, work: Path, store: MediaStore, name: str) -> Transcoded:
-    """The pipeline: H.264/AAC MP4 (at most 1280 high, moov first) and a JPEG poster from it,
-    both put in the media store as ``clips/NAME.mp4|jpg``. Callers bound it with a timeout.
-    The poster is cut from the source while the encode runs, and the probe and the upload of
-    the MP4 run side by side: all of it is overhead on the encode (bench/transcode.py)."""
+    """The pipeline: H.264/AAC MP4 (at most 1280 high, moov first) and a JPEG poster, both put
+    in the media store as ``clips/NAME.mp4|jpg``. Callers bound it with a timeout. The poster
+    is cut from the source while the encode runs, and the probe and the upload of the MP4 run
+    side by side: all of it is overhead on the encode (bench/transcode.py)."""
     await asyncio.to_thread(work.mkdir, parents=True, exist_ok=True)
     mp4, jpg = work / f"{name}.mp4", work / f"{name}.jpg"
 
@@ -141,10 +141,11 @@ async def transcode(src: Path, work: Path, store: MediaStore, name: str) -> Tran
             height=made.height,
         )
     finally:
-        if not poster.done():  # the encode failed or was cancelled: stop its twin too
-            poster.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ffmpeg.MediaToolError):
-                await poster
+        # the encode failed or was cancelled: stop the poster too (a no-op once it is done),
+        # and collect its outcome so a failed poster is never left unretrieved
+        poster.cancel()
+        with contextlib.suppress(asyncio.CancelledError, ffmpeg.MediaToolError):
+            await poster
         mp4.unlink(missing_ok=True)
         jpg.unlink(missing_ok=True)
 
