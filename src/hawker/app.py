@@ -19,6 +19,7 @@ from hawker.analytics import api as analytics_api
 from hawker.catalog import api as catalog_api
 from hawker.core.config import Settings, get_settings
 from hawker.creators import api as creators_api
+from hawker.creators import earnings_api as creators_earnings_api
 from hawker.creators import jobs as creators_jobs
 from hawker.deals import api as deals_api
 from hawker.deals import jobs as deals_jobs
@@ -32,6 +33,8 @@ from hawker.migrations import upgrade_async
 from hawker.orders import api as orders_api
 from hawker.orders import jobs as orders_jobs
 from hawker.video import api as video_api
+from hawker.video import clips_api
+from hawker.video import jobs as video_jobs
 from hawker.web import csrf, pages, problems
 from hawker.web.nul import RefuseNul
 
@@ -75,6 +78,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     deals_jobs.register_jobs(jobs, rt)
     orders_jobs.register_jobs(jobs, rt)
     creators_jobs.register_jobs(jobs, rt)
+    video_jobs.register_jobs(jobs, rt)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -118,7 +122,9 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         orders_api,
         analytics_api,
         video_api,
+        clips_api,
         creators_api,
+        creators_earnings_api,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from hawker.core.clock import clock
 from hawker.core.idempotency import Keyed
-from hawker.creators import payouts, service
+from hawker.creators import earnings, payouts
 from hawker.creators.errors import InsufficientBalance
 from hawker.creators.ledger import IN_TRANSIT, PAID_OUT, balance
 from hawker.creators.models import LedgerBalance
@@ -69,7 +69,7 @@ def test_concurrent_payouts_never_overdraw(
             user = await s.get(User, host_id)
         assert user is not None
         calls = [
-            service.pay_out(rt, user, "host", "USD", 1800, Keyed(host_id, f"k{i}", "f"), "/x")
+            earnings.pay_out(rt, user, "host", "USD", 1800, Keyed(host_id, f"k{i}", "f"), "/x")
             for i in range(20)
         ]
         return await asyncio.gather(*calls, return_exceptions=True)
@@ -93,7 +93,7 @@ def test_a_payout_left_halfway_is_finished_once(
             return p.id
 
     async def sweep() -> int:
-        return await service.retry_stuck_payouts(rt)
+        return await earnings.retry_stuck_payouts(rt)
 
     async def ledger() -> tuple[int, int, int]:
         async with rt.db.read() as s:

@@ -47,6 +47,10 @@ def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: s
         assert chats >= 3 and pinned, (chats, pinned, log_path.read_text()[-3000:])
         assert show["viewers"] >= 5
         assert httpx.get(f"{base}/shows/{show_id}").status_code == 200
+        while len(httpx.get(f"{base}/api/videos").json()["items"]) < 3:  # transcoded clips
+            assert time.monotonic() - started < 50, log_path.read_text()[-3000:]
+            time.sleep(0.5)
+        assert httpx.get(f"{base}/videos").status_code == 200
     finally:
         proc.terminate()
         proc.wait(15)

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.analytics.models import Event
 
-EventType = Literal["room.join", "room.leave", "like", "chat", "product.view", "purchase"]
+EventType = Literal[
+    "room.join", "room.leave", "like", "chat", "product.view", "purchase", "video.view"
+]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
 
@@ -26,8 +28,8 @@ async def record(
     data: dict[str, Any] | None = None,
 ) -> None:
     """Append one event in the caller's transaction (it commits or rolls back with the change
-    it describes). ``value`` is watch ms for "room.leave", a count for "like", minor units for
-    "purchase"."""
+    it describes). ``value`` is watch ms for "room.leave" and "video.view", a count for
+    "like", minor units for "purchase"."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
     s.add(

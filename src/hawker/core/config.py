@@ -110,6 +110,23 @@ class Settings(BaseSettings):
         "empty: http://127.0.0.1:hls_port/control",
     )
 
+    # Short videos: uploads are probed at the door, then transcoded by a background job.
+    max_clip_bytes: int = Field(
+        default=200_000_000, ge=1, description="largest accepted short-video upload (bytes)"
+    )
+    max_clip_seconds: float = Field(
+        default=60.0, gt=0, description="longest accepted short video (seconds)"
+    )
+    transcode_timeout_seconds: float = Field(
+        default=240.0,
+        gt=0,
+        le=290,
+        description="a clip's transcode is failed after this long (jobs run at most 300 s)",
+    )
+    clip_comment_rate_per_10s: int = Field(
+        default=5, ge=1, description="comments a user may post per 10 s on short videos"
+    )
+
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "hawker.sqlite3"

@@ -1,1 +1,2 @@
-"""Creators: host earnings (commission ledger, payouts), MCN rosters; later tiers and offers."""
+"""Creators: hosts as people shoppers follow, their earnings (commission ledger, payouts), MCN
+rosters and leaderboards (tiers, offers and training come next)."""

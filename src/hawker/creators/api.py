@@ -1,142 +1,39 @@
-"""Creators JSON API: earnings, statements and payouts for hosts and MCNs; rosters."""
+"""Creators routes: a host's public profile, follow and unfollow."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
+from fastapi import APIRouter, Depends
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
-
-from hawker.accounts.auth import current_user, runtime
+from hawker.accounts.auth import current_user, optional_user, runtime
 from hawker.accounts.models import User
-from hawker.core.idempotency import IDEMPOTENCY, keyed, respond
-from hawker.core.money import format_money
-from hawker.creators import leaderboards, ledger, service
-from hawker.creators.schemas import (
-    EarningsOut,
-    LeaderboardOut,
-    LeaderEntryOut,
-    PayoutIn,
-    PayoutOut,
-    Role,
-    RosterIn,
-    StatementLineOut,
-    StatementOut,
-)
-from hawker.infra.bus import SubscriberDropped
+from hawker.creators import service
+from hawker.creators.schemas import HostProfileOut
 from hawker.infra.runtime import Runtime
 
-router = APIRouter(prefix="/api", tags=["creators"])
+router = APIRouter(prefix="/api/hosts", tags=["creators"])
 
 
-@router.get("/earnings")
-async def earnings(
-    role: Role = "host", user: User = Depends(current_user), rt: Runtime = Depends(runtime)
-) -> EarningsOut:
+@router.get("/{host_id}")
+async def host_profile(
+    host_id: int, user: User | None = Depends(optional_user), rt: Runtime = Depends(runtime)
+) -> HostProfileOut:
     async with rt.db.read() as s:
-        e = await service.earnings(s, user, role)
-    return EarningsOut(
-        role=role,
-        balances=e.balances,
-        min_payout=rt.settings.min_payout,
-        payouts=[PayoutOut(**service.payout_out(p)) for p in e.payouts],
-    )
+        return await service.host_profile(s, await service.access_host(s, host_id), user)
 
 
-@router.get("/earnings/statement")
-async def statement(
-    currency: str = Query(pattern=r"^[A-Z]{3}$"),
-    month: str = Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM (UTC)"),
-    role: Role = "host",
-    user: User = Depends(current_user),
-    rt: Runtime = Depends(runtime),
-) -> StatementOut:
-    start, end = ledger.month_bounds(month)
-    account = service.check_earner(user, role)
-    async with rt.db.read() as s:
-        st = await ledger.statement(s, account, currency, start, end)
-    return StatementOut(
-        role=role,
-        currency=currency,
-        start=start,
-        end=end,
-        opening=st.opening,
-        closing=st.closing,
-        lines=[StatementLineOut(**vars(line)) for line in st.lines],
-    )
-
-
-@router.post("/earnings/payouts", status_code=201, response_model=PayoutOut)
-async def pay_out(
-    body: PayoutIn,
-    request: Request,
-    user: User = Depends(current_user),
-    key: str | None = IDEMPOTENCY,
-    rt: Runtime = Depends(runtime),
-) -> JSONResponse:
-    k = keyed(request, user.id, key, body.model_dump_json())
-    return respond(
-        *await service.pay_out(rt, user, body.role, body.currency, body.amount, k, request.url.path)
-    )
-
-
-@router.get("/leaderboards/{which}")
-async def leaderboard(
-    which: leaderboards.Board,
-    period: leaderboards.Period = "today",
-    currency: str = Query(default="USD", pattern=r"^[A-Z]{3}$"),
-    rt: Runtime = Depends(runtime),
-) -> LeaderboardOut:
-    """Public: hosts or merchants by net GMV (today, this week, this month), or rising hosts
-    (last 7 days against the 7 before; ``period`` is ignored)."""
-    async with rt.db.read() as s:
-        entries = await leaderboards.board(s, which, period, currency)
-    return LeaderboardOut(
-        board=which,
-        period=period,
-        currency=currency,
-        entries=[
-            LeaderEntryOut(**vars(e), gmv_display=format_money(e.gmv, currency)) for e in entries
-        ],
-    )
-
-
-@router.get("/leaderboards-stream")
-async def leaderboard_stream(request: Request, rt: Runtime = Depends(runtime)) -> Response:
-    """Server-sent events: ``changed`` whenever sales move a leaderboard (on any node), and a
-    comment every 15 s so proxies keep the connection open. One-way pushes need no WebSocket;
-    a plain streaming response is all Server-Sent Events are."""
-
-    async def events() -> AsyncIterator[str]:
-        yield "retry: 3000\n\n"
-        async with rt.bus.subscribe(leaderboards.CHANNEL) as sub:
-            while not await request.is_disconnected():
-                try:
-                    event = await asyncio.wait_for(sub.get(), timeout=15)
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
-                    continue
-                except SubscriberDropped:
-                    return  # too slow: the browser reconnects and refetches
-                yield f"event: changed\nid: {event.seq}\ndata: {{}}\n\n"
-
-    return StreamingResponse(
-        events(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
-
-
-@router.put("/hosts/{host_id}/mcn")
-async def set_roster(
-    host_id: int, body: RosterIn, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
-) -> dict[str, int | None]:
-    """Operators place a host on an MCN's roster directly (the invite flow comes later)."""
+@router.post("/{host_id}/follow")
+async def follow(
+    host_id: int, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> HostProfileOut:
     async with rt.db.write() as s:
-        row = await service.do_set_roster(s, user, host_id, body.mcn_id, body.share_bps)
-    return {
-        "host_id": host_id,
-        "mcn_id": row.mcn_id if row else None,
-        "share_bps": row.share_bps if row else 0,
-    }
+        host = await service.do_follow(s, user, host_id)
+        return await service.host_profile(s, host, user)
+
+
+@router.delete("/{host_id}/follow")
+async def unfollow(
+    host_id: int, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> HostProfileOut:
+    async with rt.db.write() as s:
+        host = await service.do_unfollow(s, user, host_id)
+        return await service.host_profile(s, host, user)

@@ -1,6 +1,16 @@
 """Creators error codes."""
 
-from hawker.core.errors import Conflict, Invalid
+from hawker.core.errors import Conflict, Invalid, NotFound
+
+
+class NotAHost(NotFound):
+    code = "not_a_host"
+    title = "No such host"
+
+
+class SelfFollow(Invalid):
+    code = "self_follow"
+    title = "You cannot follow yourself"
 
 
 class InsufficientBalance(Conflict):

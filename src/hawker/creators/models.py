@@ -1,5 +1,5 @@
-"""Creators tables: the commission ledger (append-only, double-entry), payouts, MCN rosters,
-and the sales read model behind leaderboards and tiers."""
+"""Creators tables: follows, the commission ledger (append-only, double-entry), payouts, MCN
+rosters, and the sales read model behind leaderboards and tiers."""
 
 from __future__ import annotations
 
@@ -111,3 +111,17 @@ class Sale(Base):
     net: Mapped[int] = mapped_column(BigInteger)
     paid_at: Mapped[datetime] = mapped_column(DateTime)
     last_event_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class Follow(Base):
+    """One shopper following one host; the primary key makes a follow happen at most once."""
+
+    __tablename__ = "follows"
+
+    follower_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    host_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

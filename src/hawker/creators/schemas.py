@@ -10,6 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 Role = Literal["host", "mcn"]
 
 
+class HostProfileOut(BaseModel):
+    id: int
+    name: str
+    avatar_url: str
+    followers: int
+    following: bool  # whether the caller follows this host (false when logged out)
+
+
 class PayoutIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Role = "host"

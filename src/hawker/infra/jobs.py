@@ -72,6 +72,23 @@ class Jobs:
         task = self.huey.task(name=f"every_{name}")(step)
         self._chains.append((task, seconds))
 
+    def task(
+        self, name: str, fn: Callable[[int], Coroutine[Any, Any, Any]]
+    ) -> Callable[[int], None]:
+        """A one-off job on an id (a clip to transcode, say), run once by whichever node's
+        consumer takes it; returns the function that enqueues it."""
+
+        def run(item: int) -> None:
+            self._run(lambda: fn(item))
+
+        run.__name__ = run.__qualname__ = name
+        queued = self.huey.task(name=name)(run)
+
+        def enqueue(item: int) -> None:
+            queued(item)
+
+        return enqueue
+
     def _restart_chain(self, task: Any, delay: float = 0) -> None:
         name = task.name.removeprefix("every_")
         generation = new_token(8)

@@ -84,6 +84,7 @@ async def place_order(
                     channel=body.channel,
                     show_id=body.show_id,
                     ttl_seconds=rt.settings.reservation_ttl_seconds,
+                    video_id=body.video_id,
                 )
                 out = service.order_out(placed.order).model_dump(mode="json")
                 await do_remember(s, k, 201, out)

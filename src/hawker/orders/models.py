@@ -43,6 +43,10 @@ class Order(Base):
     shipped_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # channel "video": the short video that sold it (its host is ``host_id``)
+    video_id: Mapped[int | None] = mapped_column(
+        ForeignKey("short_videos.id"), nullable=True, index=True
+    )
     lines: Mapped[list[OrderLine]] = relationship(lazy="selectin", order_by="OrderLine.id")
 
 

@@ -30,6 +30,15 @@ class OrderIn(BaseModel):
     items: list[ItemIn] = Field(min_length=1, max_length=20)
     channel: str = Field(default="direct", pattern=CHANNEL_PATTERN)
     show_id: int | None = Field(default=None, ge=1)
+    video_id: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _video_channel(self) -> OrderIn:
+        if (self.channel == "video") != (self.video_id is not None):
+            raise ValueError('channel "video" and video_id go together: name the short video')
+        if self.video_id is not None and self.show_id is not None:
+            raise ValueError("an order comes from a show or a short video, not both")
+        return self
 
 
 class PayIn(BaseModel):
@@ -80,6 +89,7 @@ class OrderOut(BaseModel):
     channel: str
     show_id: int | None
     host_id: int | None
+    video_id: int | None = None
     created_at: datetime
     expires_at: datetime
     paid_at: datetime | None

@@ -27,6 +27,7 @@ from hawker.orders.errors import IllegalTransition, MixedOrder
 from hawker.orders.models import Order, OrderLine, OrderRefund
 from hawker.orders.schemas import ItemIn, LineOut, OrderOut
 from hawker.orders.states import GMV_STATES, REFUNDABLE, check_transition
+from hawker.video.clips import access_attribution
 
 STAMP = {
     "paid": "paid_at",
@@ -93,10 +94,11 @@ async def do_place_order(
     channel: str,
     show_id: int | None,
     ttl_seconds: int,
+    video_id: int | None = None,
 ) -> Placed:
     """Reserve every line (all or nothing: any refusal rolls the unit back) and open a pending
-    order. Attribution (channel, show, host) is decided here, once. Plain INSERTs rather than
-    an ORM flush: this is the flash-sale hot path."""
+    order. Attribution (channel, show or short video, host) is decided here, once. Plain
+    INSERTs rather than an ORM flush: this is the flash-sale hot path."""
     lines = [await _reserve_line(s, buyer, item, ttl_seconds) for item in items]
     merchants = {line["merchant_id"] for line in lines}
     currencies = {line["reservation"].currency for line in lines}
@@ -108,8 +110,12 @@ async def do_place_order(
     placed_deals = {
         line["reservation"].deal_id: line["deal"] for line in lines if line["deal"] is not None
     }
-    if show_id is not None:
-        host_id: int | None = (await access_show(s, show_id)).host_id
+    if video_id is not None:  # the clip's host, if it really tags what is bought
+        host_id: int | None = await access_attribution(
+            s, video_id, {x["product_id"] for x in lines}
+        )
+    elif show_id is not None:
+        host_id = (await access_show(s, show_id)).host_id
         channel = "live" if channel == "direct" else channel  # bought while in the show
     elif placed_deals:
         show_id, _, host_id = next(iter(placed_deals.values()))
@@ -125,6 +131,7 @@ async def do_place_order(
         "channel": channel,
         "show_id": show_id,
         "host_id": host_id,
+        "video_id": video_id,
         "total": sum(x["reservation"].unit_price * x["reservation"].quantity for x in lines),
         "created_at": now,
         "expires_at": now + timedelta(seconds=ttl_seconds),
@@ -324,6 +331,7 @@ def order_out(order: Order) -> OrderOut:
         channel=order.channel,
         show_id=order.show_id,
         host_id=order.host_id,
+        video_id=order.video_id,
         created_at=order.created_at,
         expires_at=order.expires_at,
         paid_at=order.paid_at,

@@ -24,6 +24,7 @@ from hawker.sim.audience import Audience
 from hawker.sim.broadcast import DemoBroadcast
 from hawker.sim.catalogue import HOSTS, MERCHANTS, PASSWORD, PRODUCTS, SHOPPER_NAMES, SHOWS
 from hawker.sim.client import HawkerClient
+from hawker.sim.demo_clips import seed_clips
 
 log = logging.getLogger(__name__)
 OPERATOR_EMAIL = "operator@demo.hawker.dev"
@@ -111,6 +112,7 @@ def _banner(base: str, show_id: int, video: str) -> str:
         f"    Live room       {base}/shows/{show_id}",
         f"    Host studio     {base}/studio/shows/{show_id}",
         f"    Merchant        {base}/merchant/products",
+        f"    Short videos    {base}/videos",
         f"    Video           {video}",
         "",
         f"  Log-ins (password: {PASSWORD})",
@@ -158,9 +160,12 @@ async def run_demo(
             video = video_off or f"test pattern via {stream['rtmp_url']} -> {stream['hls_url']}"
             print(_banner(base, show_id, video), flush=True)
             crowd = asyncio.create_task(Audience(base, show_id, show_host, bots, lineup).run())
+            # after the banner: the room is up at once, the clips follow within seconds
+            clips = asyncio.create_task(seed_clips(http, data_dir / "demo-clips"))
             try:
                 await serving
             finally:
                 crowd.cancel()
+                clips.cancel()
     finally:
         broadcast.stop()

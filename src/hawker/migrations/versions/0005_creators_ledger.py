@@ -1,7 +1,7 @@
 """creators: commission ledger, payouts, MCN rosters, sales; order refunds; outbox
 
-Revision ID: 0005
-Revises: 0002
+Revision ID: 0005_creators
+Revises: 0003_short_videos
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0002"
+revision: str = "0005_creators"
+down_revision: str | None = "0003_short_videos"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

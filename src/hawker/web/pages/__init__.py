@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hawker.web.pages import auth, earnings, home, leaderboards, merchant, room, shop, studio
+from hawker.web.pages import (
+    auth,
+    earnings,
+    home,
+    leaderboards,
+    merchant,
+    room,
+    shop,
+    studio,
+    videos,
+)
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, earnings, home, leaderboards, merchant, room, shop, studio):
+for _module in (auth, earnings, home, leaderboards, merchant, room, shop, studio, videos):
     router.include_router(_module.router)

@@ -10,7 +10,7 @@ from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.core.money import CURRENCY_EXPONENT, format_money
-from hawker.creators import ledger, service
+from hawker.creators import earnings, ledger
 from hawker.creators.schemas import Role
 from hawker.infra.runtime import Runtime
 from hawker.web.pages.common import page_router
@@ -20,7 +20,7 @@ router = page_router()
 
 
 @router.get("/earnings")
-async def earnings(
+async def earnings_page(
     request: Request,
     role: Role = "host",
     month: str = Query(default="", pattern=r"^(\d{4}-\d{2})?$"),
@@ -31,7 +31,7 @@ async def earnings(
     month = month or utcnow().strftime("%Y-%m")
     start, end = ledger.month_bounds(month)
     async with rt.db.read() as s:
-        e = await service.earnings(s, user, role)
+        e = await earnings.earnings(s, user, role)
         currency = currency or next(iter(sorted(e.balances)), "USD")
         st = await ledger.statement(s, e.account, currency, start, end)
     return render(
