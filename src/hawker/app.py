@@ -21,6 +21,7 @@ from hawker.core.config import Settings, get_settings
 from hawker.creators import api as creators_api
 from hawker.creators import earnings_api as creators_earnings_api
 from hawker.creators import jobs as creators_jobs
+from hawker.creators import tiers_api as creators_tiers_api
 from hawker.deals import api as deals_api
 from hawker.deals import jobs as deals_jobs
 from hawker.deals.stock import close_deal_stock, install_deal_stock
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         clips_api,
         creators_api,
         creators_earnings_api,
+        creators_tiers_api,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

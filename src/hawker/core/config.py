@@ -76,6 +76,9 @@ class Settings(BaseSettings):
         gt=0,
         description="how often paid and refunded orders are settled into the commission ledger",
     )
+    tier_recompute_seconds: float = Field(
+        default=3600.0, gt=0, description="how often every host is placed in their tier"
+    )
     chat_max_length: int = Field(default=200, ge=1, description="characters per chat message")
     chat_rate_per_10s: int = Field(
         default=5, ge=1, description="chat messages a user may send per 10 s in a room"

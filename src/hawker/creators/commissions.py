@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.core.clock import utcnow
+from hawker.creators import tiers
 from hawker.creators.ledger import PLATFORM, Leg, do_post, host_account, mcn_account
 from hawker.creators.models import CommissionAccrual, McnMembership
 
@@ -83,14 +84,15 @@ async def do_apply_order_money(
 async def _open_accrual(
     s: AsyncSession, order_id: int, host_id: int, currency: str, default_rate_bps: int
 ) -> CommissionAccrual:
-    """The order's first settlement freezes its rate and its MCN split."""
+    """The order's first settlement freezes its rate (the host's tier's, else the default) and
+    its MCN split."""
     roster = await s.get(McnMembership, host_id)
     accrual = CommissionAccrual(
         order_id=order_id,
         host_id=host_id,
         mcn_id=roster.mcn_id if roster else None,
         currency=currency,
-        rate_bps=default_rate_bps,
+        rate_bps=await tiers.commission_rate(s, host_id, default_rate_bps),
         share_bps=roster.share_bps if roster else 0,
         last_event_id=0,
     )

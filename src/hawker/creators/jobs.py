@@ -1,9 +1,9 @@
-"""Creators background jobs: settle commissions of paid and refunded orders, and resend
-payouts a crash left pending."""
+"""Creators background jobs: settle commissions and sales of paid and refunded orders, resend
+payouts a crash left pending, and recompute host tiers."""
 
 from __future__ import annotations
 
-from hawker.creators import earnings
+from hawker.creators import earnings, tiers
 from hawker.infra.jobs import Jobs
 from hawker.infra.runtime import Runtime
 
@@ -14,3 +14,9 @@ def register_jobs(jobs: Jobs, rt: Runtime) -> None:
         await earnings.retry_stuck_payouts(rt)
 
     jobs.every("settle_commissions", rt.settings.ledger_sweep_seconds, run)
+
+    async def recompute_tiers() -> None:
+        async with rt.db.write() as s:
+            await tiers.do_recompute(s)
+
+    jobs.every("recompute_tiers", rt.settings.tier_recompute_seconds, recompute_tiers)

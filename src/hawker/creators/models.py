@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hawker.core.clock import utcnow
@@ -125,3 +134,46 @@ class Follow(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class HostTier(Base):
+    """A level hosts earn by rules on trailing 30-day net GMV (in the tier's currency) and
+    followers; it sets their commission rate and a ranking boost for the feed."""
+
+    __tablename__ = "host_tiers"
+    __table_args__ = (
+        CheckConstraint("commission_bps BETWEEN 0 AND 10000", name="commission_range"),
+        CheckConstraint("boost_pct BETWEEN 0 AND 500", name="boost_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(30), unique=True)
+    rank: Mapped[int] = mapped_column(Integer, unique=True)  # higher is better
+    currency: Mapped[str] = mapped_column(String(3))
+    min_gmv_30d: Mapped[int] = mapped_column(BigInteger, default=0)
+    min_followers: Mapped[int] = mapped_column(Integer, default=0)
+    commission_bps: Mapped[int] = mapped_column(Integer)
+    boost_pct: Mapped[int] = mapped_column(Integer, default=0)  # perk: feed ranking boost
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class HostTierAssignment(Base):
+    __tablename__ = "host_tier_assignments"
+
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    tier_id: Mapped[int | None] = mapped_column(ForeignKey("host_tiers.id"), nullable=True)
+    since: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class HostTierChange(Base):
+    """Tier history: every move, with the figures that caused it."""
+
+    __tablename__ = "host_tier_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    from_tier_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    to_tier_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

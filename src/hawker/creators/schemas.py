@@ -81,3 +81,60 @@ class LeaderboardOut(BaseModel):
     period: str
     currency: str
     entries: list[LeaderEntryOut]
+
+
+class TierIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=30, pattern=r"^[^<>]+$")
+    rank: int = Field(ge=1, le=1000, description="higher is better")
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    min_gmv_30d: int = Field(default=0, ge=0, le=10**15, description="minor units")
+    min_followers: int = Field(default=0, ge=0, le=10**9)
+    commission_bps: int = Field(ge=0, le=10000)
+    boost_pct: int = Field(default=0, ge=0, le=500, description="feed ranking boost, percent")
+
+
+class TierPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=30, pattern=r"^[^<>]+$")
+    rank: int | None = Field(default=None, ge=1, le=1000)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    min_gmv_30d: int | None = Field(default=None, ge=0, le=10**15)
+    min_followers: int | None = Field(default=None, ge=0, le=10**9)
+    commission_bps: int | None = Field(default=None, ge=0, le=10000)
+    boost_pct: int | None = Field(default=None, ge=0, le=500)
+    active: bool | None = None
+
+
+class TierOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    rank: int
+    currency: str
+    min_gmv_30d: int
+    min_followers: int
+    commission_bps: int
+    boost_pct: int
+    active: bool
+
+
+class TierMoveOut(BaseModel):
+    host_id: int
+    from_tier: int | None
+    to_tier: int | None
+    reason: str
+
+
+class TierChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    from_tier_id: int | None
+    to_tier_id: int | None
+    reason: str
+    at: datetime
+
+
+class HostTierOut(BaseModel):
+    host_id: int
+    tier: TierOut | None
+    history: list[TierChangeOut] | None = Field(description="the host and operators only")

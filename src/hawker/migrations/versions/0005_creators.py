@@ -17,6 +17,26 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "host_tiers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=30), nullable=False),
+        sa.Column("rank", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("min_gmv_30d", sa.BigInteger(), nullable=False),
+        sa.Column("min_followers", sa.Integer(), nullable=False),
+        sa.Column("commission_bps", sa.Integer(), nullable=False),
+        sa.Column("boost_pct", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("boost_pct BETWEEN 0 AND 500", name=op.f("ck_host_tiers_boost_range")),
+        sa.CheckConstraint(
+            "commission_bps BETWEEN 0 AND 10000", name=op.f("ck_host_tiers_commission_range")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_host_tiers")),
+        sa.UniqueConstraint("name", name=op.f("uq_host_tiers_name")),
+        sa.UniqueConstraint("rank", name=op.f("uq_host_tiers_rank")),
+    )
+    op.create_table(
         "ledger_balances",
         sa.Column("account", sa.String(length=40), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
@@ -98,6 +118,35 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_commission_accruals_host_id"), ["host_id"], unique=False
         )
+
+    op.create_table(
+        "host_tier_assignments",
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("tier_id", sa.Integer(), nullable=True),
+        sa.Column("since", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["host_id"], ["users.id"], name=op.f("fk_host_tier_assignments_host_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tier_id"], ["host_tiers.id"], name=op.f("fk_host_tier_assignments_tier_id_host_tiers")
+        ),
+        sa.PrimaryKeyConstraint("host_id", name=op.f("pk_host_tier_assignments")),
+    )
+    op.create_table(
+        "host_tier_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("from_tier_id", sa.Integer(), nullable=True),
+        sa.Column("to_tier_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.String(length=300), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["host_id"], ["users.id"], name=op.f("fk_host_tier_changes_host_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_host_tier_changes")),
+    )
+    with op.batch_alter_table("host_tier_changes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_host_tier_changes_host_id"), ["host_id"], unique=False)
 
     op.create_table(
         "ledger_entries",
@@ -209,6 +258,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ledger_entries_account"))
 
     op.drop_table("ledger_entries")
+    with op.batch_alter_table("host_tier_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_host_tier_changes_host_id"))
+
+    op.drop_table("host_tier_changes")
+    op.drop_table("host_tier_assignments")
     with op.batch_alter_table("commission_accruals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_commission_accruals_host_id"))
 
@@ -230,3 +284,4 @@ def downgrade() -> None:
 
     op.drop_table("ledger_transactions")
     op.drop_table("ledger_balances")
+    op.drop_table("host_tiers")
