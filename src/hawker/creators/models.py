@@ -177,3 +177,18 @@ class HostTierChange(Base):
     to_tier_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reason: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class McnInvite(Base):
+    """An MCN's offer to take a host onto its roster at a revenue share; the host decides."""
+
+    __tablename__ = "mcn_invites"
+    __table_args__ = (CheckConstraint("share_bps BETWEEN 0 AND 10000", name="invite_share"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mcn_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    share_bps: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -138,3 +138,33 @@ class HostTierOut(BaseModel):
     host_id: int
     tier: TierOut | None
     history: list[TierChangeOut] | None = Field(description="the host and operators only")
+
+
+class InviteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    host_email: str = Field(min_length=3, max_length=254)
+    share_bps: int = Field(ge=0, le=10000, description="the MCN's share of the host's commission")
+
+
+class InviteOut(BaseModel):
+    id: int
+    mcn_id: int
+    host_id: int
+    name: str  # the other party: the host for the MCN, the MCN for the host
+    share_bps: int
+    status: str
+    created_at: datetime
+
+
+class RosterLineOut(BaseModel):
+    host_id: int
+    name: str
+    avatar_url: str
+    share_bps: int
+    since: datetime
+    tier: str | None
+    followers: int
+    shows: int
+    live_now: bool
+    gmv_30d: dict[str, int]
+    mcn_earned: dict[str, int]

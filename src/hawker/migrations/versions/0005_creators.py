@@ -170,6 +170,28 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "mcn_invites",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mcn_id", sa.Integer(), nullable=False),
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("share_bps", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("decided_at", sa.DateTime(), nullable=True),
+        sa.CheckConstraint(
+            "share_bps BETWEEN 0 AND 10000", name=op.f("ck_mcn_invites_invite_share")
+        ),
+        sa.ForeignKeyConstraint(
+            ["host_id"], ["users.id"], name=op.f("fk_mcn_invites_host_id_users")
+        ),
+        sa.ForeignKeyConstraint(["mcn_id"], ["users.id"], name=op.f("fk_mcn_invites_mcn_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mcn_invites")),
+    )
+    with op.batch_alter_table("mcn_invites", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_mcn_invites_host_id"), ["host_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_mcn_invites_mcn_id"), ["mcn_id"], unique=False)
+
+    op.create_table(
         "mcn_memberships",
         sa.Column("host_id", sa.Integer(), nullable=False),
         sa.Column("mcn_id", sa.Integer(), nullable=False),
@@ -253,6 +275,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_mcn_memberships_mcn_id"))
 
     op.drop_table("mcn_memberships")
+    with op.batch_alter_table("mcn_invites", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mcn_invites_mcn_id"))
+        batch_op.drop_index(batch_op.f("ix_mcn_invites_host_id"))
+
+    op.drop_table("mcn_invites")
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ledger_entries_transaction_id"))
         batch_op.drop_index(batch_op.f("ix_ledger_entries_account"))

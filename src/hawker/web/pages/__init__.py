@@ -9,6 +9,7 @@ from hawker.web.pages import (
     earnings,
     home,
     leaderboards,
+    mcn,
     merchant,
     room,
     shop,
@@ -17,5 +18,5 @@ from hawker.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, earnings, home, leaderboards, merchant, room, shop, studio, videos):
+for _module in (auth, earnings, home, leaderboards, mcn, merchant, room, shop, studio, videos):
     router.include_router(_module.router)

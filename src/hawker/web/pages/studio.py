@@ -9,6 +9,7 @@ from starlette.responses import Response
 from hawker.accounts.auth import require_role, runtime
 from hawker.accounts.models import User
 from hawker.catalog import service as catalog
+from hawker.creators import mcn
 from hawker.deals import service as deals
 from hawker.infra.runtime import Runtime
 from hawker.live import service as live
@@ -29,8 +30,9 @@ async def studio(
     async with rt.db.read() as s:
         shows = [await live.show_out(s, show) for show in await live.list_shows(s, host_id=user.id)]
         products = [catalog.product_out(p) for p in await catalog.list_products(s, limit=100)]
+        invites = await mcn.invites_for_host(s, user)
     shows.sort(key=lambda show: (show.status != "live", show.status == "ended"))
-    return render(request, "studio/index.html", shows=shows, products=products)
+    return render(request, "studio/index.html", shows=shows, products=products, invites=invites)
 
 
 @router.get("/studio/shows/{show_id}")
