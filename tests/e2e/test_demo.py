@@ -51,7 +51,30 @@ def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: s
             assert time.monotonic() - started < 50, log_path.read_text()[-3000:]
             time.sleep(0.5)
         assert httpx.get(f"{base}/videos").status_code == 200
+        _supply_side_moves(base, started, log_path)
     finally:
         proc.terminate()
         proc.wait(15)
-    assert time.monotonic() - started < 60
+    assert time.monotonic() - started < 120
+
+
+def _supply_side_moves(base: str, started: float, log_path: Path) -> None:
+    """The demo seeds tiers and an MCN roster, and its audience moves the leaderboard."""
+    assert [t["name"] for t in httpx.get(f"{base}/api/tiers").json()] == [
+        "Bronze", "Silver", "Gold", "Platinum"
+    ]  # fmt: skip
+    token = httpx.post(
+        f"{base}/api/auth/login",
+        json={"email": "mcn@demo.hawker.dev", "password": "hawker-demo"},
+    ).json()["token"]
+    roster = httpx.get(f"{base}/api/mcn/roster", headers={"Authorization": f"Bearer {token}"})
+    assert [h["name"] for h in roster.json()] == ["Leo Park", "Mia Chen"]
+
+    def board() -> dict[str, int]:
+        entries = httpx.get(f"{base}/api/leaderboards/hosts").json()["entries"]
+        return {e["name"]: e["gmv"] for e in entries}
+
+    first = board()
+    while (now := board()).get("Mia Chen", 0) <= first.get("Mia Chen", 0) or len(now) < 3:
+        assert time.monotonic() - started < 110, (first, now, log_path.read_text()[-3000:])
+        time.sleep(1)

@@ -25,6 +25,7 @@ from hawker.sim.broadcast import DemoBroadcast
 from hawker.sim.catalogue import HOSTS, MERCHANTS, PASSWORD, PRODUCTS, SHOPPER_NAMES, SHOWS
 from hawker.sim.client import HawkerClient
 from hawker.sim.demo_clips import seed_clips
+from hawker.sim.demo_creators import MCN_EMAIL, seed_creators
 
 log = logging.getLogger(__name__)
 OPERATOR_EMAIL = "operator@demo.hawker.dev"
@@ -113,12 +114,15 @@ def _banner(base: str, show_id: int, video: str) -> str:
         f"    Host studio     {base}/studio/shows/{show_id}",
         f"    Merchant        {base}/merchant/products",
         f"    Short videos    {base}/videos",
+        f"    Leaderboards    {base}/leaderboards",
+        f"    MCN portal      {base}/mcn",
         f"    Video           {video}",
         "",
         f"  Log-ins (password: {PASSWORD})",
         f"    shopper   {SHOPPER_EMAIL}",
         f"    host      {HOSTS[0]['email']}",
         f"    merchant  {MERCHANTS[0]['email']}",
+        f"    mcn       {MCN_EMAIL}",
         f"    operator  {OPERATOR_EMAIL}",
         "",
         "  Ctrl+C to stop.",
@@ -134,7 +138,14 @@ async def run_demo(
     data_dir = base_settings.data_dir / "demo"
     shutil.rmtree(data_dir, ignore_errors=True)
     demo_settings = base_settings.model_copy(
-        update={"data_dir": data_dir, "host": host, "port": port}
+        # earnings, leaderboards and tiers move within seconds of a purchase in the demo
+        update={
+            "data_dir": data_dir,
+            "host": host,
+            "port": port,
+            "ledger_sweep_seconds": 2.0,
+            "tier_recompute_seconds": 20.0,
+        }
     )
     app = create_app(demo_settings)
     config = uvicorn.Config(
@@ -162,10 +173,11 @@ async def run_demo(
             crowd = asyncio.create_task(Audience(base, show_id, show_host, bots, lineup).run())
             # after the banner: the room is up at once, the clips follow within seconds
             clips = asyncio.create_task(seed_clips(http, data_dir / "demo-clips"))
+            supply = asyncio.create_task(seed_creators(http, OPERATOR_EMAIL, bots))
             try:
                 await serving
             finally:
-                crowd.cancel()
-                clips.cancel()
+                for task in (crowd, clips, supply):
+                    task.cancel()
     finally:
         broadcast.stop()
