@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hawker.core.config import Settings
-from hawker.creators import earnings
+from hawker.creators import listeners
 from hawker.infra.runtime import runtime_of
 from tests.conftest import Api
 from tests.orders.conftest import buy, key, pay
@@ -24,7 +24,7 @@ def settings(settings: Settings) -> Settings:
 def settle(client: TestClient) -> Callable[[], int]:
     """Run one ledger sweep now (the background job does the same every few seconds)."""
     rt = runtime_of(client.app)
-    return lambda: client.portal.call(earnings.settle_due, rt)  # type: ignore[union-attr]
+    return lambda: client.portal.call(listeners.run_listeners, rt)  # type: ignore[union-attr]
 
 
 @pytest.fixture

@@ -1,21 +1,18 @@
-"""Earnings over the runtime: settling commissions and sales, paying out, balances, MCN rosters."""
+"""Earnings over the runtime: paying out, balances, the operator's roster override."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
-from hawker.core import outbox
 from hawker.core.errors import Forbidden, Invalid, NotFound, problem_body
 from hawker.core.idempotency import Keyed, do_remember, find_replay
-from hawker.creators import commissions, leaderboards, payouts
+from hawker.creators import payouts
 from hawker.creators.errors import InsufficientBalance, PayoutBelowMinimum
 from hawker.creators.ledger import balances, host_account, mcn_account
 from hawker.creators.models import McnMembership, Payout
@@ -36,38 +33,6 @@ def check_earner(user: User, role: Role) -> str:
     if not user.has_role(role):
         raise Forbidden(f"only a {role} account has {role} earnings")
     return host_account(user.id) if role == "host" else mcn_account(user.id)
-
-
-async def settle_due(rt: Runtime) -> int:
-    """Apply every ``order.money`` event not yet applied: to the commission ledger, and to the
-    sales behind leaderboards (then tell open leaderboards). Returns the postings made."""
-    rate = rt.settings.default_commission_bps
-
-    async def commission(s: AsyncSession, event: outbox.OutboxEvent) -> bool:
-        return await commissions.do_apply_order_money(s, event.id, event.data, rate)
-
-    posted = await _consume(rt, commissions.CONSUMER, commission)
-    if await _consume(rt, leaderboards.CONSUMER, leaderboards.do_apply_sale):
-        await rt.bus.publish(leaderboards.CHANNEL, "leaderboard.changed", {})
-    return posted
-
-
-async def _consume(
-    rt: Runtime, consumer: str, apply: Callable[[AsyncSession, outbox.OutboxEvent], Awaitable[bool]]
-) -> int:
-    """Each pending event in its own unit with its delivery mark (one bad event does not hold
-    the others back). Returns how many changed something."""
-    async with rt.db.read() as s:
-        events = await outbox.pending(s, consumer, ("order.money",))
-    changed = 0
-    for event in events:
-        try:
-            async with rt.db.write() as s:
-                if await outbox.do_mark_delivered(s, consumer, event.id):
-                    changed += await apply(s, event)
-        except IntegrityError:  # another node's sweep applied it at the same moment
-            continue
-    return changed
 
 
 async def pay_out(

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 
 from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
@@ -24,8 +21,9 @@ from hawker.creators.schemas import (
     StatementLineOut,
     StatementOut,
 )
-from hawker.infra.bus import SubscriberDropped
+from hawker.infra.bus import BusEvent
 from hawker.infra.runtime import Runtime
+from hawker.infra.sse import bus_stream
 
 router = APIRouter(prefix="/api", tags=["creators"])
 
@@ -106,28 +104,12 @@ async def leaderboard(
 
 @router.get("/leaderboards-stream")
 async def leaderboard_stream(request: Request, rt: Runtime = Depends(runtime)) -> Response:
-    """Server-sent events: ``changed`` whenever sales move a leaderboard (on any node), and a
-    comment every 15 s so proxies keep the connection open. One-way pushes need no WebSocket;
-    a plain streaming response is all Server-Sent Events are."""
+    """Server-sent events: ``changed`` whenever sales move a leaderboard (on any node)."""
 
-    async def events() -> AsyncIterator[str]:
-        yield "retry: 3000\n\n"
-        async with rt.bus.subscribe(leaderboards.CHANNEL) as sub:
-            while not await request.is_disconnected():
-                try:
-                    event = await asyncio.wait_for(sub.get(), timeout=15)
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
-                    continue
-                except SubscriberDropped:
-                    return  # too slow: the browser reconnects and refetches
-                yield f"event: changed\nid: {event.seq}\ndata: {{}}\n\n"
+    async def changed(_: BusEvent) -> str:
+        return "{}"
 
-    return StreamingResponse(
-        events(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
+    return bus_stream(request, rt.bus, leaderboards.CHANNEL, "changed", changed)
 
 
 @router.put("/hosts/{host_id}/mcn")

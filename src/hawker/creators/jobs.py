@@ -3,14 +3,14 @@ payouts a crash left pending, and recompute host tiers."""
 
 from __future__ import annotations
 
-from hawker.creators import earnings, tiers
+from hawker.creators import earnings, listeners, tiers
 from hawker.infra.jobs import Jobs
 from hawker.infra.runtime import Runtime
 
 
 def register_jobs(jobs: Jobs, rt: Runtime) -> None:
     async def run() -> None:
-        await earnings.settle_due(rt)
+        await listeners.run_listeners(rt)
         await earnings.retry_stuck_payouts(rt)
 
     jobs.every("settle_commissions", rt.settings.ledger_sweep_seconds, run)

@@ -168,3 +168,24 @@ class RosterLineOut(BaseModel):
     live_now: bool
     gmv_30d: dict[str, int]
     mcn_earned: dict[str, int]
+
+
+class NoticeOut(BaseModel):
+    id: int
+    kind: str
+    text: str
+    host_id: int
+    show_id: int
+    live: bool  # the show is live now
+    read: bool
+    created_at: datetime
+
+
+class NoticesOut(BaseModel):
+    unread: int
+    items: list[NoticeOut]
+
+
+class ReadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    up_to: int = Field(ge=1, le=2**62, description="the newest notice the user has seen")

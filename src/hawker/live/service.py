@@ -18,6 +18,7 @@ from hawker.accounts.service import check_role
 from hawker.analytics.service import record
 from hawker.catalog.models import Product
 from hawker.catalog.service import access_product, product_out
+from hawker.core import outbox
 from hawker.core.clock import utcnow
 from hawker.core.errors import Forbidden, NotFound
 from hawker.infra.bus import Bus
@@ -121,7 +122,23 @@ async def do_create_show(s: AsyncSession, user: User, spec: ShowIn) -> Show:
     s.add(show)
     await s.flush()
     await _set_lineup(s, show.id, spec.product_ids)
+    await _emit(s, "show.scheduled", show)
     return show
+
+
+async def _emit(s: AsyncSession, topic: str, show: Show) -> None:
+    """Durable show events (outbox) for contexts that follow hosts, e.g. notifications."""
+    await outbox.emit(
+        s,
+        topic,
+        show.id,
+        {
+            "show_id": show.id,
+            "host_id": show.host_id,
+            "title": show.title,
+            "scheduled_start": show.scheduled_start.isoformat(),
+        },
+    )
 
 
 async def do_update_show(s: AsyncSession, user: User, show_id: int, patch: ShowPatch) -> Show:
@@ -162,7 +179,9 @@ async def _transition(s: AsyncSession, show: Show, to: str) -> Show:
 
 
 async def do_start_show(s: AsyncSession, user: User, show_id: int) -> Show:
-    return await _transition(s, await access_show_as_host(s, user, show_id), "live")
+    show = await _transition(s, await access_show_as_host(s, user, show_id), "live")
+    await _emit(s, "show.live", show)
+    return show
 
 
 async def do_end_show(s: AsyncSession, user: User, show_id: int) -> Show:

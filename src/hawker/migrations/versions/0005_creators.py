@@ -212,6 +212,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_mcn_memberships_mcn_id"), ["mcn_id"], unique=False)
 
     op.create_table(
+        "notifications",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("show_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("read_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_notifications_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index("ix_notifications_user_id_id", ["user_id", "id"], unique=False)
+
+    op.create_table(
         "outbox_deliveries",
         sa.Column("consumer", sa.String(length=40), nullable=False),
         sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -271,6 +292,10 @@ def downgrade() -> None:
 
     op.drop_table("payouts")
     op.drop_table("outbox_deliveries")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_notifications_user_id_id")
+
+    op.drop_table("notifications")
     with op.batch_alter_table("mcn_memberships", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mcn_memberships_mcn_id"))
 

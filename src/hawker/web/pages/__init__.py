@@ -11,6 +11,7 @@ from hawker.web.pages import (
     leaderboards,
     mcn,
     merchant,
+    notifications,
     room,
     shop,
     studio,
@@ -18,5 +19,17 @@ from hawker.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, earnings, home, leaderboards, mcn, merchant, room, shop, studio, videos):
+for _module in (
+    auth,
+    earnings,
+    home,
+    leaderboards,
+    mcn,
+    merchant,
+    notifications,
+    room,
+    shop,
+    studio,
+    videos,
+):
     router.include_router(_module.router)

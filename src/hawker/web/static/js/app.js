@@ -17,4 +17,6 @@ setInterval(() => {
   for (const el of document.querySelectorAll("[data-countdown]")) el.textContent = untilText(el.dataset.countdown);
 }, 30000);
 
+if (document.getElementById("bell")) import("./notify.js");
+
 export { localise, api, toast };
