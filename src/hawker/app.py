@@ -23,6 +23,7 @@ from hawker.creators import earnings_api as creators_earnings_api
 from hawker.creators import jobs as creators_jobs
 from hawker.creators import mcn_api as creators_mcn_api
 from hawker.creators import notifications_api as creators_notifications_api
+from hawker.creators import offers_api as creators_offers_api
 from hawker.creators import tiers_api as creators_tiers_api
 from hawker.deals import api as deals_api
 from hawker.deals import jobs as deals_jobs
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         creators_tiers_api,
         creators_mcn_api,
         creators_notifications_api,
+        creators_offers_api,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.core.clock import utcnow
-from hawker.creators import tiers
+from hawker.creators import offers
 from hawker.creators.ledger import PLATFORM, Leg, do_post, host_account, mcn_account
 from hawker.creators.models import CommissionAccrual, McnMembership
 
@@ -54,7 +54,9 @@ async def do_apply_order_money(
     if accrual is None:
         if net == 0:
             return False
-        accrual = await _open_accrual(s, order_id, int(host_id), data["currency"], default_rate_bps)
+        accrual = await _open_accrual(
+            s, order_id, int(host_id), data["currency"], default_rate_bps, data.get("lines", [])
+        )
     if event_id < accrual.last_event_id or accrual.basis == net:
         accrual.last_event_id = max(accrual.last_event_id, event_id)
         return False
@@ -82,17 +84,22 @@ async def do_apply_order_money(
 
 
 async def _open_accrual(
-    s: AsyncSession, order_id: int, host_id: int, currency: str, default_rate_bps: int
+    s: AsyncSession,
+    order_id: int,
+    host_id: int,
+    currency: str,
+    default_rate_bps: int,
+    lines: list[dict[str, int]],
 ) -> CommissionAccrual:
-    """The order's first settlement freezes its rate (the host's tier's, else the default) and
-    its MCN split."""
+    """The order's first settlement freezes its rate (offers, else the host's tier's, else the
+    default: see creators.offers) and its MCN split."""
     roster = await s.get(McnMembership, host_id)
     accrual = CommissionAccrual(
         order_id=order_id,
         host_id=host_id,
         mcn_id=roster.mcn_id if roster else None,
         currency=currency,
-        rate_bps=await tiers.commission_rate(s, host_id, default_rate_bps),
+        rate_bps=await offers.order_rate(s, host_id, lines, default_rate_bps),
         share_bps=roster.share_bps if roster else 0,
         last_event_id=0,
     )

@@ -208,3 +208,37 @@ class Notification(Base):
     text: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class CommissionOffer(Base):
+    """A merchant's commission for hosts who sell a product (or any product of a category),
+    open to every host or to invited ones, with an optional bonus from a tier up."""
+
+    __tablename__ = "commission_offers"
+    __table_args__ = (
+        CheckConstraint("rate_bps BETWEEN 0 AND 10000", name="offer_rate"),
+        CheckConstraint("bonus_bps BETWEEN 0 AND 10000", name="offer_bonus"),
+        CheckConstraint("(product_id IS NULL) <> (category_id IS NULL)", name="offer_one_target"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), nullable=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), nullable=True)
+    rate_bps: Mapped[int] = mapped_column(Integer)
+    open_to_all: Mapped[bool] = mapped_column(Boolean, default=True)
+    bonus_bps: Mapped[int] = mapped_column(Integer, default=0)
+    bonus_min_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OfferInvite(Base):
+    """A host invited to an offer that is not open to all."""
+
+    __tablename__ = "offer_invites"
+
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("commission_offers.id", ondelete="CASCADE"), primary_key=True
+    )
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)

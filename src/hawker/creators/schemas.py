@@ -189,3 +189,39 @@ class NoticesOut(BaseModel):
 class ReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     up_to: int = Field(ge=1, le=2**62, description="the newest notice the user has seen")
+
+
+class OfferIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    product_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    category_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    rate_bps: int = Field(ge=0, le=10000)
+    open_to_all: bool = True
+    invited_host_ids: list[int] = Field(default_factory=list, max_length=200)
+    bonus_bps: int = Field(default=0, ge=0, le=10000)
+    bonus_min_rank: int | None = Field(default=None, ge=1, le=1000)
+
+
+class OfferOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    merchant_id: int
+    product_id: int | None
+    category_id: int | None
+    rate_bps: int
+    open_to_all: bool
+    bonus_bps: int
+    bonus_min_rank: int | None
+    active: bool
+
+
+class MarketItemOut(BaseModel):
+    offer_id: int
+    product_id: int
+    title: str
+    image_url: str
+    merchant: str
+    price_from: int
+    currency: str
+    rate_bps: int
+    invited: bool

@@ -169,11 +169,6 @@ async def tier_of(s: AsyncSession, host_id: int) -> HostTier | None:
     return tier if tier is not None and tier.active else None
 
 
-async def commission_rate(s: AsyncSession, host_id: int, default_bps: int) -> int:
-    tier = await tier_of(s, host_id)
-    return tier.commission_bps if tier is not None else default_bps
-
-
 async def history(s: AsyncSession, host_id: int, limit: int = 50) -> list[HostTierChange]:
     return list(
         await s.scalars(

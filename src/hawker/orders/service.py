@@ -259,6 +259,10 @@ async def emit_money(s: AsyncSession, order: Order) -> None:
             "refunded": order.refunded_amount,
             "net": order.total - order.refunded_amount,
             "paid_at": order.paid_at.isoformat() if order.paid_at else None,
+            "lines": [
+                {"product_id": line.product_id, "amount": line.unit_price * line.quantity}
+                for line in order.lines
+            ],
         },
     )
 

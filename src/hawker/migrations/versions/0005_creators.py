@@ -265,6 +265,63 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_payouts_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "commission_offers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("merchant_id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=True),
+        sa.Column("category_id", sa.Integer(), nullable=True),
+        sa.Column("rate_bps", sa.Integer(), nullable=False),
+        sa.Column("open_to_all", sa.Boolean(), nullable=False),
+        sa.Column("bonus_bps", sa.Integer(), nullable=False),
+        sa.Column("bonus_min_rank", sa.Integer(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(
+            "(product_id IS NULL) <> (category_id IS NULL)",
+            name=op.f("ck_commission_offers_offer_one_target"),
+        ),
+        sa.CheckConstraint(
+            "bonus_bps BETWEEN 0 AND 10000", name=op.f("ck_commission_offers_offer_bonus")
+        ),
+        sa.CheckConstraint(
+            "rate_bps BETWEEN 0 AND 10000", name=op.f("ck_commission_offers_offer_rate")
+        ),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["categories.id"],
+            name=op.f("fk_commission_offers_category_id_categories"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"],
+            ["merchants.id"],
+            name=op.f("fk_commission_offers_merchant_id_merchants"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_commission_offers_product_id_products")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commission_offers")),
+    )
+    with op.batch_alter_table("commission_offers", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_commission_offers_merchant_id"), ["merchant_id"], unique=False
+        )
+
+    op.create_table(
+        "offer_invites",
+        sa.Column("offer_id", sa.Integer(), nullable=False),
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["host_id"], ["users.id"], name=op.f("fk_offer_invites_host_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["offer_id"],
+            ["commission_offers.id"],
+            name=op.f("fk_offer_invites_offer_id_commission_offers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("offer_id", "host_id", name=op.f("pk_offer_invites")),
+    )
+    op.create_table(
         "order_refunds",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("order_id", sa.Integer(), nullable=False),
@@ -286,6 +343,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_order_refunds_order_id"))
 
     op.drop_table("order_refunds")
+    op.drop_table("offer_invites")
+    with op.batch_alter_table("commission_offers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commission_offers_merchant_id"))
+
+    op.drop_table("commission_offers")
     with op.batch_alter_table("payouts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payouts_user_id"))
         batch_op.drop_index(batch_op.f("ix_payouts_account"))
