@@ -30,6 +30,8 @@ from hawker.migrations import upgrade_async
 from hawker.orders import api as orders_api
 from hawker.orders import jobs as orders_jobs
 from hawker.video import api as video_api
+from hawker.video import jobs as video_jobs
+from hawker.video import replay_api
 from hawker.web import csrf, pages, problems
 from hawker.web.nul import RefuseNul
 
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     install_deal_stock(rt)
     deals_jobs.register_jobs(jobs, rt)
     orders_jobs.register_jobs(jobs, rt)
+    video_jobs.register_jobs(jobs, rt)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -115,6 +118,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         orders_api,
         analytics_api,
         video_api,
+        replay_api,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

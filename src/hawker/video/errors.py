@@ -1,6 +1,6 @@
 """Video error codes."""
 
-from hawker.core.errors import Conflict, Forbidden
+from hawker.core.errors import Conflict, Forbidden, Invalid, NotFound
 
 
 class StreamKeyRefused(Forbidden):
@@ -16,3 +16,13 @@ class AlreadyPublishing(Conflict):
 class BadCallbackSecret(Forbidden):
     code = "bad_callback_secret"
     title = "Not the media server"
+
+
+class BadRecording(Invalid):
+    code = "bad_recording"
+    title = "Not a recording of a show"
+
+
+class NoReplay(NotFound):
+    code = "no_replay"
+    title = "No replay"

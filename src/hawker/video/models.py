@@ -1,10 +1,10 @@
-"""Video tables: each show's stream key and who is publishing to it."""
+"""Video tables: each show's stream key and who is publishing to it; show replays."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hawker.core.clock import utcnow
@@ -25,3 +25,19 @@ class StreamKey(Base):
     # nginx's client id of the accepted publisher; its publish_done alone ends the show
     publisher: Mapped[str | None] = mapped_column(String(40), nullable=True)
     publishing_since: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Replay(Base):
+    """A show's recording as an MP4 (VOD). One per show: when the encoder reconnected and left
+    several recordings, the longest is kept. Product moments are not stored: they follow from
+    the show's pin history and ``recording_started_at``, which never change after the show."""
+
+    __tablename__ = "replays"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), unique=True)
+    recording: Mapped[str] = mapped_column(String(120))  # nginx's file name: show-ID-STAMP.flv
+    video_url: Mapped[str] = mapped_column(String(500))
+    poster_url: Mapped[str] = mapped_column(String(500))
+    duration_s: Mapped[float] = mapped_column(Float)
+    recording_started_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,102 @@
+"""Video background jobs: a show's finished recording becomes its replay.
+
+The record_done callback only checks the notice and enqueues; this job, on whichever node
+takes it, remuxes nginx's FLV into an MP4 with the moov atom first (seekable before it has
+fully arrived), grabs a poster, stores both through the media port and saves the row. The FLV
+is deleted once its replay is saved or set aside; after a failure it stays for a retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from hawker.core.clock import utcnow
+from hawker.infra import ffmpeg
+from hawker.infra.jobs import Jobs
+from hawker.infra.media import media_store
+from hawker.infra.runtime import Runtime
+from hawker.video import replays
+from hawker.video.models import Replay
+
+log = logging.getLogger(__name__)
+MEDIA_TIMEOUT_S = 3600.0  # a remux takes seconds; the re-encode fallback of a long show, more
+POSTER_AT_S = 2.0
+
+
+async def make_replay(rt: Runtime, name: str, path: str, done_at: str) -> Replay | None:
+    """The replay of the recording at ``path``; None when nothing changed (the same notice
+    twice, a shorter recording than the show's replay, or a recording without video)."""
+    recording = replays.check_recording(rt.settings.recordings_dir, name, path)
+    if not recording.path.exists():
+        log.info("recording %s is gone: already made into a replay", recording.path.name)
+        return None
+    async with rt.db.read() as s:
+        before = await replays.replay_of(s, recording.show_id)
+    if before is not None and before.recording == recording.path.name:
+        recording.path.unlink(missing_ok=True)
+        return None
+    stem = recording.path.stem
+    store = media_store(rt)
+    with tempfile.TemporaryDirectory(prefix="replay-", dir=recording.path.parent) as tmp:
+        mp4, jpg = Path(tmp) / "replay.mp4", Path(tmp) / "poster.jpg"
+        async with asyncio.timeout(MEDIA_TIMEOUT_S):
+            info = await _remux(recording.path, mp4)
+            if not info.has_video or info.duration <= 0:
+                log.warning("recording %s has no video; no replay", recording.path.name)
+                recording.path.unlink()
+                return None
+            await ffmpeg.poster(mp4, jpg, at=min(POSTER_AT_S, info.duration / 2))
+        video_url = await asyncio.to_thread(store.put_file, f"replays/{stem}.mp4", mp4)
+        poster_url = await asyncio.to_thread(store.put_file, f"replays/{stem}.jpg", jpg)
+    started = replays.recording_start(
+        recording.stamp, datetime.fromisoformat(done_at), info.duration
+    )
+    async with rt.db.write() as s:
+        saved = await replays.do_save_replay(
+            s,
+            recording,
+            video_url=video_url,
+            poster_url=poster_url,
+            duration_s=round(info.duration, 3),
+            started_at=started,
+        )
+    if saved is None:  # the show's replay is longer: this recording's files go
+        dropped: str | None = stem
+    else:  # a longer recording replaced the earlier one: its files go
+        dropped = Path(before.recording).stem if before is not None else None
+    if dropped is not None:
+        for ext in ("mp4", "jpg"):
+            await asyncio.to_thread(store.delete, f"replays/{dropped}.{ext}")
+    recording.path.unlink()
+    return saved
+
+
+async def _remux(src: Path, mp4: Path) -> ffmpeg.Probe:
+    """Copy the encoder's H.264/AAC as is; re-encode only when the copy fails (an encoder
+    sending codecs an MP4 cannot hold)."""
+    try:
+        await ffmpeg.to_mp4(src, mp4, copy=True)
+    except ffmpeg.MediaToolError as e:
+        log.warning("remuxing %s failed (%s); re-encoding it", src.name, e)
+        await ffmpeg.to_mp4(src, mp4)
+    return await ffmpeg.probe(mp4)
+
+
+def register_jobs(jobs: Jobs, rt: Runtime) -> None:
+    async def run(name: str, path: str, done_at: str) -> None:
+        await make_replay(rt, name, path, done_at)
+
+    rt.services["replay_job"] = jobs.task(
+        "make_replay", run, retries=2, retry_delay=30, timeout=MEDIA_TIMEOUT_S + 60
+    )
+
+
+async def enqueue_replay(rt: Runtime, recording: replays.Recording) -> None:
+    """Queue the replay job, noting now as the recording's end (nginx calls at once)."""
+    enqueue = rt.services["replay_job"]
+    name = f"show-{recording.show_id}"
+    await asyncio.to_thread(enqueue, name, str(recording.path), utcnow().isoformat())
