@@ -82,10 +82,12 @@ class Jobs:
         timeout: float = 300,
     ) -> Callable[..., Any]:
         """A one-off job: the returned function enqueues ``fn(*args)`` (plain, picklable
-        arguments) for whichever node's consumer takes it first; a failure is retried."""
+        arguments) for whichever node's consumer takes it first; a failure is retried. Runs
+        with the same arguments never overlap: a duplicate finding one running is retried."""
 
         def run(*args: Any) -> None:
-            self._run(lambda: fn(*args), timeout)
+            with self.huey.lock_task(f"{name}:{args!r}"):
+                self._run(lambda: fn(*args), timeout)
 
         run.__name__ = run.__qualname__ = name
         task = self.huey.task(name=name, retries=retries, retry_delay=retry_delay)(run)

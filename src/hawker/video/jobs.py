@@ -11,10 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from hawker.core.clock import utcnow
 from hawker.infra import ffmpeg
 from hawker.infra.jobs import Jobs
 from hawker.infra.media import media_store
@@ -27,7 +26,7 @@ MEDIA_TIMEOUT_S = 3600.0  # a remux takes seconds; the re-encode fallback of a l
 POSTER_AT_S = 2.0
 
 
-async def make_replay(rt: Runtime, name: str, path: str, done_at: str) -> Replay | None:
+async def make_replay(rt: Runtime, name: str, path: str) -> Replay | None:
     """The replay of the recording at ``path``; None when nothing changed (the same notice
     twice, a shorter recording than the show's replay, or a recording without video)."""
     recording = replays.check_recording(rt.settings.recordings_dir, name, path)
@@ -52,11 +51,11 @@ async def make_replay(rt: Runtime, name: str, path: str, done_at: str) -> Replay
             await ffmpeg.poster(mp4, jpg, at=min(POSTER_AT_S, info.duration / 2))
         video_url = await asyncio.to_thread(store.put_file, f"replays/{stem}.mp4", mp4)
         poster_url = await asyncio.to_thread(store.put_file, f"replays/{stem}.jpg", jpg)
-    started = replays.recording_start(
-        recording.stamp, datetime.fromisoformat(done_at), info.duration
-    )
+    # nginx's last write to the file is when the recording ended
+    ended = datetime(1970, 1, 1) + timedelta(seconds=recording.path.stat().st_mtime)
+    started = replays.recording_start(recording.stamp, ended, info.duration)
     async with rt.db.write() as s:
-        saved = await replays.do_save_replay(
+        replay, kept = await replays.do_save_replay(
             s,
             recording,
             video_url=video_url,
@@ -64,15 +63,13 @@ async def make_replay(rt: Runtime, name: str, path: str, done_at: str) -> Replay
             duration_s=round(info.duration, 3),
             started_at=started,
         )
-    if saved is None:  # the show's replay is longer: this recording's files go
-        dropped: str | None = stem
-    else:  # a longer recording replaced the earlier one: its files go
-        dropped = Path(before.recording).stem if before is not None else None
-    if dropped is not None:
+    # the files of this recording when it was not kept, or of the one it replaced
+    stems = {stem, Path(before.recording).stem if before else stem}
+    for dropped in stems - {Path(replay.recording).stem}:
         for ext in ("mp4", "jpg"):
             await asyncio.to_thread(store.delete, f"replays/{dropped}.{ext}")
-    recording.path.unlink()
-    return saved
+    recording.path.unlink(missing_ok=True)
+    return replay if kept else None
 
 
 async def _remux(src: Path, mp4: Path) -> ffmpeg.Probe:
@@ -87,8 +84,8 @@ async def _remux(src: Path, mp4: Path) -> ffmpeg.Probe:
 
 
 def register_jobs(jobs: Jobs, rt: Runtime) -> None:
-    async def run(name: str, path: str, done_at: str) -> None:
-        await make_replay(rt, name, path, done_at)
+    async def run(name: str, path: str) -> None:
+        await make_replay(rt, name, path)
 
     rt.services["replay_job"] = jobs.task(
         "make_replay", run, retries=2, retry_delay=30, timeout=MEDIA_TIMEOUT_S + 60
@@ -96,7 +93,5 @@ def register_jobs(jobs: Jobs, rt: Runtime) -> None:
 
 
 async def enqueue_replay(rt: Runtime, recording: replays.Recording) -> None:
-    """Queue the replay job, noting now as the recording's end (nginx calls at once)."""
     enqueue = rt.services["replay_job"]
-    name = f"show-{recording.show_id}"
-    await asyncio.to_thread(enqueue, name, str(recording.path), utcnow().isoformat())
+    await asyncio.to_thread(enqueue, f"show-{recording.show_id}", str(recording.path))

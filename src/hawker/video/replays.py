@@ -100,12 +100,13 @@ async def do_save_replay(
     poster_url: str,
     duration_s: float,
     started_at: datetime,
-) -> Replay | None:
-    """Store the show's replay. A show keeps one replay, its longest recording: a shorter or
-    equal one (a reconnect's stub, or the same notice twice) changes nothing and gives None."""
+) -> tuple[Replay, bool]:
+    """The show's replay, and whether this recording became it. A show keeps one replay, its
+    longest recording: a shorter or equal one (a reconnect's stub, the same one twice) changes
+    nothing."""
     current = await s.scalar(select(Replay).where(Replay.show_id == recording.show_id))
     if current is not None and current.duration_s >= duration_s:
-        return None
+        return current, False
     if current is None:
         current = Replay(show_id=recording.show_id)
         s.add(current)
@@ -113,7 +114,7 @@ async def do_save_replay(
     current.video_url, current.poster_url = video_url, poster_url
     current.duration_s, current.recording_started_at = duration_s, started_at
     await s.flush()
-    return current
+    return current, True
 
 
 async def replay_of(s: AsyncSession, show_id: int) -> Replay | None:
@@ -172,7 +173,7 @@ async def list_replays(s: AsyncSession, *, limit: int, before: int | None) -> li
         stmt = stmt.where(Replay.id < before)
     rows = await s.execute(stmt.order_by(Replay.id.desc()).limit(limit))
     cards = []
-    for replay, show in rows.tuples():
+    for replay, show in rows.all():
         cards.append(
             ReplayCard(
                 id=replay.id,
