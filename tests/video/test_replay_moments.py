@@ -53,8 +53,7 @@ def test_moments_lie_in_the_replay_in_time_order(
     raw: list[tuple[int, float, float | None]], duration: float
 ) -> None:
     pins = [
-        Pin(pid, at(start), None if end is None else at(max(start, end)))
-        for pid, start, end in raw
+        Pin(pid, at(start), None if end is None else at(max(start, end))) for pid, start, end in raw
     ]
     moments = product_moments(pins, T0, duration)
     offsets = [m.offset_s for m in moments]

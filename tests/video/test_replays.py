@@ -246,3 +246,19 @@ def test_buying_from_a_replay_is_attributed_to_the_show(
     assert order["host_id"] == host.user["id"]
     again = shopper.post("/api/orders", json=body, headers={"Idempotency-Key": "replay-buy-1"})
     assert again.json()["id"] == order["id"]
+
+
+def test_replay_page_states(client: TestClient, scheduled_show: Made) -> None:
+    """Before a show ends there is no replay page; once it ended, the page says the replay is
+    on its way (and looks again) until the job has made it; the room links to it."""
+    host, show = scheduled_show()
+    page = f"/shows/{show['id']}/replay"
+    r = client.get(page)
+    assert r.status_code == 404 and "No replay" in r.text
+    host.post(f"/api/shows/{show['id']}/start")
+    host.post(f"/api/shows/{show['id']}/end")
+    r = client.get(page)
+    assert r.status_code == 200 and "The replay is on its way" in r.text
+    assert '<meta http-equiv="refresh"' in r.text
+    assert f'href="{page}"' in client.get(f"/shows/{show['id']}").text
+    assert client.get("/shows/999999/replay").status_code == 404

@@ -1,4 +1,4 @@
-"""The home page: live now, coming up, products."""
+"""The home page: live now, coming up, recent replays, products."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hawker.catalog import service as catalog
 from hawker.infra.runtime import Runtime
 from hawker.live import service as live
 from hawker.live.hub import hub_of
+from hawker.video import replays
 from hawker.web.pages.common import page_router
 from hawker.web.render import render
 
@@ -30,5 +31,13 @@ async def home(request: Request, rt: Runtime = Depends(runtime)) -> Response:
             for show in await live.list_shows(s, status="scheduled", limit=12)
         ]
         products = [catalog.product_out(p) for p in await catalog.list_products(s, limit=20)]
+        recent = await replays.list_replays(s, limit=12, before=None)
     live_now.sort(key=lambda show: show.viewers, reverse=True)
-    return render(request, "home.html", live_now=live_now, upcoming=upcoming, products=products)
+    return render(
+        request,
+        "home.html",
+        live_now=live_now,
+        upcoming=upcoming,
+        products=products,
+        replays=recent,
+    )
