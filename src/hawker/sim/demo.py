@@ -24,6 +24,7 @@ from hawker.sim.audience import Audience
 from hawker.sim.broadcast import DemoBroadcast
 from hawker.sim.catalogue import HOSTS, MERCHANTS, PASSWORD, PRODUCTS, SHOPPER_NAMES, SHOWS
 from hawker.sim.client import HawkerClient
+from hawker.sim.replay import DemoReplay
 
 log = logging.getLogger(__name__)
 OPERATOR_EMAIL = "operator@demo.hawker.dev"
@@ -102,13 +103,14 @@ async def _audience(http: httpx.AsyncClient, count: int) -> list[HawkerClient]:
     return bots
 
 
-def _banner(base: str, show_id: int, video: str) -> str:
+def _banner(base: str, show_id: int, video: str, replay_id: int | None = None) -> str:
     lines = [
         "",
         "  Hawker demo is running",
         "",
         f"    Home            {base}/",
         f"    Live room       {base}/shows/{show_id}",
+        *([f"    Replay          {base}/shows/{replay_id}/replay"] if replay_id else []),
         f"    Host studio     {base}/studio/shows/{show_id}",
         f"    Merchant        {base}/merchant/products",
         f"    Video           {video}",
@@ -152,12 +154,17 @@ async def run_demo(
             stream = await show_host.call("GET", f"/api/shows/{show_id}/stream")
             broadcast.go_live(stream["stream_key"])
             bots = await _audience(http, audience_size)
+            replay = DemoReplay(http, broadcast)
+            replay_id = await replay.create()
             video = video_off or f"test pattern via {stream['rtmp_url']} -> {stream['hls_url']}"
-            print(_banner(base, show_id, video), flush=True)
+            print(_banner(base, show_id, video, replay_id), flush=True)
             crowd = asyncio.create_task(Audience(base, show_id, show_host, bots, lineup).run())
+            recording = asyncio.create_task(replay.run()) if replay_id else None
             try:
                 await serving
             finally:
                 crowd.cancel()
+                if recording is not None:
+                    recording.cancel()
     finally:
         broadcast.stop()
