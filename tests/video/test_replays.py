@@ -2,6 +2,7 @@
 job that makes the replay (once per recording, the longest recording kept), a show's replay
 with its product moments, the replay list, and buying from a replay."""
 
+import os
 import subprocess
 import time
 from collections.abc import Callable
@@ -201,7 +202,11 @@ def test_replays_are_listed_newest_first_page_by_page(
     from hawker.video.replays import Recording, do_save_replay
 
     rt = runtime_of(client.app)
-    shows = [scheduled_show()[1] for _ in range(3)]
+    made = [scheduled_show() for _ in range(4)]
+    for host, show in made[:3]:
+        host.post(f"/api/shows/{show['id']}/start")
+        host.post(f"/api/shows/{show['id']}/end")
+    shows = [show for _, show in made]
 
     async def save(show_id: int) -> None:  # the job's last step, without ffmpeg
         async with rt.db.write() as s:
@@ -217,7 +222,7 @@ def test_replays_are_listed_newest_first_page_by_page(
 
     for show in shows:
         client.portal.call(save, show["id"])  # type: ignore[union-attr]
-    page = client.get("/api/replays", params={"limit": 2}).json()
+    page = client.get("/api/replays", params={"limit": 2}).json()  # shows[3] is not over
     assert [r["show_id"] for r in page] == [shows[2]["id"], shows[1]["id"]]
     assert page[0]["title"] == "Morning mugs" and page[0]["duration_s"] == 60.0
     assert page[0]["poster_url"] == f"/media/replays/{shows[2]['id']}.jpg"
@@ -262,3 +267,38 @@ def test_replay_page_states(client: TestClient, scheduled_show: Made) -> None:
     assert '<meta http-equiv="refresh"' in r.text
     assert f'href="{page}"' in client.get(f"/shows/{show['id']}").text
     assert client.get("/shows/999999/replay").status_code == 404
+
+
+def test_a_recording_whose_notice_never_came_is_swept_up(
+    client: TestClient, scheduled_show: Made, recorder: Recorder, clips: Callable[[float], Path]
+) -> None:
+    """Hawker was down when nginx closed the file (nginx does not retry its notices)."""
+    from hawker.video.jobs import IDLE_S, sweep_recordings
+
+    rt = runtime_of(client.app)
+    _, show = live_show_with_pin(scheduled_show)
+    old = recorder.record(show["id"], clips(2.0), opened_ago=IDLE_S + 60)
+    os.utime(old, (time.time() - IDLE_S - 50,) * 2)
+    fresh = recorder.record(show["id"], clips(2.0), opened_ago=5)  # nginx may still write it
+    (recorder.folder / "notes.flv").write_bytes(b"not nginx's")
+    queued = client.portal.call(sweep_recordings, rt)  # type: ignore[union-attr]
+    assert queued == [old.name]
+    replay = wait_for_replay(client, show["id"], lambda r: True)
+    assert 1.5 < replay["duration_s"] < 2.5
+    assert not old.exists() and fresh.exists()
+
+
+def test_a_recording_ffmpeg_cannot_read_is_set_aside(
+    client: TestClient, scheduled_show: Made, recorder: Recorder
+) -> None:
+    _, show = live_show_with_pin(scheduled_show)
+    broken = recorder.folder / f"show-{show['id']}-{int(time.time())}.flv"
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    broken.write_bytes(b"FLV\x01 truncated by a full disk")
+    assert recorder.done(f"show-{show['id']}", broken).status_code == 202
+    aside = broken.with_name(broken.name + ".failed")
+    deadline = time.monotonic() + 20
+    while not aside.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert aside.exists() and not broken.exists()  # kept for a person, never swept again
+    assert_problem(client.get(f"/api/shows/{show['id']}/replay"), 404, "no_replay")

@@ -3,14 +3,18 @@
 The record_done callback only checks the notice and enqueues; this job, on whichever node
 takes it, remuxes nginx's FLV into an MP4 with the moov atom first (seekable before it has
 fully arrived), grabs a poster, stores both through the media port and saves the row. The FLV
-is deleted once its replay is saved or set aside; after a failure it stays for a retry.
+is deleted once its replay is saved or set aside; one ffmpeg cannot read is renamed
+``*.flv.failed``; after any other failure (the database, the store) it stays for a retry, and
+a sweep queues recordings whose notice never arrived.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import tempfile
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -19,17 +23,25 @@ from hawker.infra.jobs import Jobs
 from hawker.infra.media import media_store
 from hawker.infra.runtime import Runtime
 from hawker.video import replays
+from hawker.video.errors import BadRecording
 from hawker.video.models import Replay
 
 log = logging.getLogger(__name__)
 MEDIA_TIMEOUT_S = 3600.0  # a remux takes seconds; the re-encode fallback of a long show, more
 POSTER_AT_S = 2.0
+FAILED = ".failed"  # suffix of a recording ffmpeg could not make into a replay
+SWEEP_EVERY_S = 300.0
+IDLE_S = 600.0  # a recording nginx has not written to for this long is closed
 
 
 async def make_replay(rt: Runtime, name: str, path: str) -> Replay | None:
     """The replay of the recording at ``path``; None when nothing changed (the same notice
-    twice, a shorter recording than the show's replay, or a recording without video)."""
+    twice, a shorter recording than the show's replay, one ffmpeg cannot read)."""
     recording = replays.check_recording(rt.settings.recordings_dir, name, path)
+    if not (shutil.which("ffmpeg") and shutil.which("ffprobe")):
+        # not the recording's fault: it waits for the sweep after ffmpeg is installed
+        log.error("no replays: ffmpeg is not installed (%s)", ffmpeg.INSTALL_HINT)
+        return None
     if not recording.path.exists():
         log.info("recording %s is gone: already made into a replay", recording.path.name)
         return None
@@ -42,13 +54,17 @@ async def make_replay(rt: Runtime, name: str, path: str) -> Replay | None:
     store = media_store(rt)
     with tempfile.TemporaryDirectory(prefix="replay-", dir=recording.path.parent) as tmp:
         mp4, jpg = Path(tmp) / "replay.mp4", Path(tmp) / "poster.jpg"
-        async with asyncio.timeout(MEDIA_TIMEOUT_S):
-            info = await _remux(recording.path, mp4)
-            if not info.has_video or info.duration <= 0:
-                log.warning("recording %s has no video; no replay", recording.path.name)
-                recording.path.unlink()
-                return None
-            await ffmpeg.poster(mp4, jpg, at=min(POSTER_AT_S, info.duration / 2))
+        try:
+            async with asyncio.timeout(MEDIA_TIMEOUT_S):
+                info = await _remux(recording.path, mp4)
+                if not info.has_video or info.duration <= 0:
+                    raise ffmpeg.MediaToolError("the recording has no video")
+                await ffmpeg.poster(mp4, jpg, at=min(POSTER_AT_S, info.duration / 2))
+        except (ffmpeg.MediaToolError, TimeoutError) as e:
+            # ffmpeg will not do better next time: set the file aside for a person to look at
+            log.error("no replay from %s: %s", recording.path.name, str(e) or "timed out")
+            recording.path.rename(recording.path.with_name(recording.path.name + FAILED))
+            return None
         video_url = await asyncio.to_thread(store.put_file, f"replays/{stem}.mp4", mp4)
         poster_url = await asyncio.to_thread(store.put_file, f"replays/{stem}.jpg", jpg)
     # nginx's last write to the file is when the recording ended
@@ -83,13 +99,36 @@ async def _remux(src: Path, mp4: Path) -> ffmpeg.Probe:
     return await ffmpeg.probe(mp4)
 
 
+async def sweep_recordings(rt: Runtime) -> list[str]:
+    """Queue the replays of recordings whose record_done never came (Hawker was down or
+    unreachable when nginx closed them; nginx does not retry), once nginx has left them
+    untouched for a while. Returns the file names queued."""
+    folder = rt.settings.recordings_dir
+    idle_since = time.time() - IDLE_S
+    queued = []
+    for path in sorted(folder.glob("show-*-*.flv")):
+        stream = "-".join(path.stem.split("-")[:2])  # show-ID-STAMP -> show-ID
+        try:
+            recording = replays.check_recording(folder, stream, str(path))
+        except BadRecording:
+            continue  # not nginx's name: not ours to touch
+        if path.stat().st_mtime < idle_since:
+            await enqueue_replay(rt, recording)
+            queued.append(path.name)
+    return queued
+
+
 def register_jobs(jobs: Jobs, rt: Runtime) -> None:
     async def run(name: str, path: str) -> None:
         await make_replay(rt, name, path)
 
+    async def sweep() -> None:
+        await sweep_recordings(rt)
+
     rt.services["replay_job"] = jobs.task(
         "make_replay", run, retries=2, retry_delay=30, timeout=MEDIA_TIMEOUT_S + 60
     )
+    jobs.every("sweep_recordings", SWEEP_EVERY_S, sweep)
 
 
 async def enqueue_replay(rt: Runtime, recording: replays.Recording) -> None:

@@ -167,8 +167,10 @@ async def replay_out(s: AsyncSession, show: Show, replay: Replay) -> ReplayOut:
 
 
 async def list_replays(s: AsyncSession, *, limit: int, before: int | None) -> list[ReplayCard]:
-    """Newest first; ``before`` (a replay id from the previous page) pages on."""
-    stmt = select(Replay, Show).join(Show, Show.id == Replay.show_id)
+    """Replays of ended shows, newest first; ``before`` (the last id of the previous page)
+    pages on. (A live show can already have one, of a recording before its encoder
+    reconnected; it is listed once the show is over.)"""
+    stmt = select(Replay, Show).join(Show, Show.id == Replay.show_id).where(Show.status == "ended")
     if before is not None:
         stmt = stmt.where(Replay.id < before)
     rows = await s.execute(stmt.order_by(Replay.id.desc()).limit(limit))
