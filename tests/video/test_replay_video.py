@@ -13,9 +13,10 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
+from tests.conftest import LiveServer
 from tests.video import test_live_video
 from tests.video.test_live_video import Stack, wait_for
-from tests.web.conftest import DESKTOP, PHONE, log_in
+from tests.web.conftest import DESKTOP, PHONE, build_market, log_in
 
 stack = test_live_video.stack  # Hawker + nginx with Hawker's media template (a fixture)
 
@@ -119,3 +120,23 @@ def test_a_streamed_show_becomes_a_replay_shoppers_seek_and_buy_from(
         "paid",
     )
     assert order["host_id"] == stack.market.host.user["id"]
+
+
+@pytest.mark.browser
+def test_the_replay_page_waits_for_the_replay(
+    browser: Any, live_server: Callable[..., LiveServer], shoot: Callable[..., Path]
+) -> None:
+    from playwright.sync_api import expect
+
+    m = build_market(live_server().url)
+    m.host("POST", f"/api/shows/{m.show['id']}/end")  # ended; its replay is not made yet
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto(f"{m.base}/shows/{m.show['id']}/replay")
+        expect(page.locator("[role=status]")).to_contain_text("The replay is on its way")
+        expect(page.locator(".stage-media img")).to_be_visible()  # the cover, not a black box
+        shoot(page, "replay-waiting-phone")
+    finally:
+        context.close()
+        m.close()

@@ -104,7 +104,9 @@ async def do_save_replay(
     """The show's replay, and whether this recording became it. A show keeps one replay, its
     longest recording: a shorter or equal one (a reconnect's stub, the same one twice) changes
     nothing."""
-    current = await s.scalar(select(Replay).where(Replay.show_id == recording.show_id))
+    current = await s.scalar(
+        select(Replay).where(Replay.show_id == recording.show_id).with_for_update()
+    )
     if current is not None and current.duration_s >= duration_s:
         return current, False
     if current is None:

@@ -1,10 +1,10 @@
-// Buying a product at its list price from a page other than the live room (a replay; later a
-// short video): a bottom sheet to pick the option and quantity, place the order with its
-// channel and show (one Idempotency-Key per attempt), pay in the sandbox. It looks and reads
-// like the live room's checkout; flash deals, which only exist live, stay in room.js.
+// Checkout in a bottom sheet: pick the option and quantity of a product at its list price (a
+// replay; later a short video), place the order with its channel and show (one
+// Idempotency-Key per sheet), pay in the sandbox. The live room shares the sheet and the pay
+// step, and keeps its own first step because flash deals only exist live.
 import { api, ApiError, clock, money } from "./api.js";
 
-function el(tag, attrs = {}, ...children) {
+export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === "class") node.className = v;
@@ -24,7 +24,7 @@ export function closeSheet() {
 }
 document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeSheet(); });
 
-function sheet(title, ...body) {
+export function sheet(title, ...body) {
   closeSheet();
   const back = el("div", { class: "sheet-backdrop", id: "sheet-backdrop", onclick: closeSheet });
   const box = el("div", { class: "sheet", id: "sheet", role: "dialog", "aria-modal": "true", "aria-labelledby": "sheet-title" },
@@ -86,7 +86,8 @@ export function buy(p, { channel, showId, loggedIn, keepText = "Keep watching" }
   sheet("Checkout", form);
 }
 
-function pay(p, order, keepText) {
+/** The pay step for a placed `order` (the live room's deals end up here too). */
+export function pay(p, order, keepText = "Keep watching") {
   const errors = el("div", { class: "errors", role: "alert", hidden: true });
   const card = el("input", { id: "card", name: "card", value: "4242 4242 4242 4242", inputmode: "numeric", autocomplete: "cc-number", required: true });
   const button = el("button", { class: "btn btn-buy btn-lg btn-block", type: "submit", id: "pay", text: `Pay ${money(order.total, order.currency)}` });

@@ -10,6 +10,7 @@ const strip = document.getElementById("moments");
 const cards = [...document.querySelectorAll(".moment")];
 const products = new Map(replay.products.map((p) => [p.id, p]));
 let current = -1;
+const calm = matchMedia("(prefers-reduced-motion: reduce)");
 
 function seek(offset) {
   video.currentTime = offset;
@@ -25,7 +26,7 @@ function highlight() {
   current = now;
   cards.forEach((card, i) => card.setAttribute("aria-current", String(i === now)));
   const card = cards[now];
-  if (card) strip.scrollTo({ left: card.offsetLeft - (strip.clientWidth - card.offsetWidth) / 2, behavior: "smooth" });
+  if (card) strip.scrollTo({ left: card.offsetLeft - (strip.clientWidth - card.offsetWidth) / 2, behavior: calm.matches ? "auto" : "smooth" });
 }
 
 for (const card of cards) {
