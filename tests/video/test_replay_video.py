@@ -40,9 +40,11 @@ def test_a_streamed_show_becomes_a_replay_shoppers_seek_and_buy_from(
     time.sleep(3.0)
     second = pin(stack, headphones) - live_at
     encoder.wait(20)  # the clip ends: nginx says publish_done, then record_done
+    ended = time.monotonic()
     wait_for(lambda: stack.show()["status"] == "ended", "the show to end")
     url = f"{stack.server.url}/api/shows/{stack.show_id}/replay"
     replay = wait_for(lambda: (r := httpx.get(url)).status_code == 200 and r.json(), "a replay")
+    print(f"replay ready {time.monotonic() - ended:.2f} s after the encoder stopped")
 
     assert 7.0 < replay["duration_s"] < 10.0, replay
     moments = [(m["product_id"], m["offset_s"]) for m in replay["moments"]]
