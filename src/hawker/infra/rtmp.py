@@ -6,6 +6,8 @@ key is good; Hawker answers with a redirect to ``rtmp://127.0.0.1:PORT/hls/show-
 nginx turns into a local relay into the ``hls`` application. So the secret key never appears in
 a playlist URL: viewers fetch ``/hls/show-ID/index.m3u8``. (nginx-rtmp can also rename a stream
 on a redirect, but its HLS writer keeps the original name, so the relay is the way that works.)
+The ``hls`` application also records each show, and tells Hawker (``on_record_done``) when a
+recording is closed, so the show gets its replay.
 """
 
 from __future__ import annotations
