@@ -193,6 +193,9 @@ def test_forged_or_wrong_record_notices_are_refused(
     assert path.exists()
     assert_problem(client.get(f"/api/shows/{show['id']}/replay"), 404, "no_replay")
     assert_problem(client.get("/api/shows/999999/replay"), 404, "not_found")
+    assert_problem(client.get(f"/api/shows/{2**63}/replay"), 422)  # beyond any id column
+    huge = recorder.folder / f"show-{2**40}-{int(time.time())}.flv"
+    assert_problem(recorder.done(f"show-{2**40}", huge), 422, "bad_recording")
 
 
 def test_replays_are_listed_newest_first_page_by_page(

@@ -3,7 +3,9 @@ the list of replays for shoppers."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import ValidationError
 from starlette.responses import JSONResponse, Response
 
@@ -16,6 +18,7 @@ from hawker.video.jobs import enqueue_replay
 from hawker.video.schemas import RecordNotice, ReplayCard, ReplayOut
 
 router = APIRouter(tags=["replays"])
+ShowId = Annotated[int, Path(ge=1, le=replays.MAX_ID)]
 
 
 @router.post("/api/media/rtmp/record_done", include_in_schema=False)
@@ -41,7 +44,7 @@ async def on_record_done(
 
 
 @router.get("/api/shows/{show_id}/replay")
-async def show_replay(show_id: int, rt: Runtime = Depends(runtime)) -> ReplayOut:
+async def show_replay(show_id: ShowId, rt: Runtime = Depends(runtime)) -> ReplayOut:
     async with rt.db.read() as s:
         show, replay = await replays.access_replay(s, show_id)
         return await replays.replay_out(s, show, replay)
@@ -50,7 +53,9 @@ async def show_replay(show_id: int, rt: Runtime = Depends(runtime)) -> ReplayOut
 @router.get("/api/replays")
 async def list_replays(
     limit: int = Query(default=20, ge=1, le=100),
-    before: int | None = Query(default=None, ge=1, description="a replay id: older ones"),
+    before: int | None = Query(
+        default=None, ge=1, le=replays.MAX_ID, description="the last id of the previous page"
+    ),
     rt: Runtime = Depends(runtime),
 ) -> list[ReplayCard]:
     async with rt.db.read() as s:

@@ -26,8 +26,9 @@ from hawker.video.errors import BadRecording, NoReplay
 from hawker.video.models import Replay
 from hawker.video.schemas import MomentOut, ReplayCard, ReplayOut
 
-_SHOW_NAME = re.compile(r"^show-([0-9]{1,12})$")
-_RECORDING = re.compile(r"^show-([0-9]{1,12})-([0-9]{1,12})\.flv$")
+_SHOW_NAME = re.compile(r"^show-([0-9]{1,9})$")  # ids are 32-bit integer columns
+_RECORDING = re.compile(r"^show-([0-9]{1,9})-([0-9]{1,12})\.flv$")
+MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@ buys). An ended show whose replay is still being made says so and looks again sh
 
 from __future__ import annotations
 
-from fastapi import Depends
+from typing import Annotated
+
+from fastapi import Depends, Path
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -18,7 +20,11 @@ router = page_router()
 
 
 @router.get("/shows/{show_id}/replay")
-async def replay_page(request: Request, show_id: int, rt: Runtime = Depends(runtime)) -> Response:
+async def replay_page(
+    request: Request,
+    show_id: Annotated[int, Path(ge=1, le=replays.MAX_ID)],
+    rt: Runtime = Depends(runtime),
+) -> Response:
     async with rt.db.read() as s:
         row = await live.access_show(s, show_id)
         if row.status == "ended" and await replays.replay_of(s, show_id) is None:
