@@ -17,7 +17,7 @@ export function el(tag, attrs = {}, ...children) {
 }
 
 let sheetTimer = 0;
-export function closeSheet() {
+function closeSheet() {
   clearInterval(sheetTimer);
   document.getElementById("sheet")?.remove();
   document.getElementById("sheet-backdrop")?.remove();
@@ -40,7 +40,7 @@ const head = (p, ...lines) => el("div", { class: "checkout-head" },
   el("img", { src: p.image_url || "/static/demo/mug.svg", alt: "" }), el("div", {}, ...lines));
 
 /** Open the checkout for `p` (a ProductOut with its SKUs). */
-export function buy(p, { channel, showId, loggedIn, keepText = "Keep watching" }) {
+export function buy(p, { channel, showId, loggedIn }) {
   if (!loggedIn) {
     location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
     return;
@@ -75,7 +75,7 @@ export function buy(p, { channel, showId, loggedIn, keepText = "Keep watching" }
     errors.hidden = true;
     try {
       const body = { items: [{ sku_id: sku.id, quantity: qty }], channel, show_id: showId };
-      pay(p, await api("POST", "/api/orders", body, { idempotent: true, key }), keepText);
+      pay(p, await api("POST", "/api/orders", body, { idempotent: true, key }));
     } catch (err) {
       errors.textContent = err.message;
       errors.hidden = false;
@@ -87,7 +87,7 @@ export function buy(p, { channel, showId, loggedIn, keepText = "Keep watching" }
 }
 
 /** The pay step for a placed `order` (the live room's deals end up here too). */
-export function pay(p, order, keepText = "Keep watching") {
+export function pay(p, order) {
   const errors = el("div", { class: "errors", role: "alert", hidden: true });
   const card = el("input", { id: "card", name: "card", value: "4242 4242 4242 4242", inputmode: "numeric", autocomplete: "cc-number", required: true });
   const button = el("button", { class: "btn btn-buy btn-lg btn-block", type: "submit", id: "pay", text: `Pay ${money(order.total, order.currency)}` });
@@ -110,7 +110,7 @@ export function pay(p, order, keepText = "Keep watching") {
     errors.hidden = true;
     try {
       const paid = await api("POST", `/api/orders/${order.id}/pay`, { card: card.value.replace(/\s+/g, "") }, { idempotent: true, key });
-      done(paid, keepText);
+      done(paid);
     } catch (err) {
       if (err instanceof ApiError) key = crypto.randomUUID(); // answered: next try is new
       errors.textContent = err.message;
@@ -124,13 +124,13 @@ export function pay(p, order, keepText = "Keep watching") {
   sheetTimer = setInterval(tick, 500);
 }
 
-function done(order, keepText) {
+function done(order) {
   sheet("Done",
     el("div", { class: "success", id: "paid" },
       el("div", { class: "tick", "aria-hidden": "true", text: "✓" }),
       el("h3", { text: "Paid! It's yours." }),
       el("p", { class: "muted", text: `Order #${order.id} · ${money(order.total, order.currency)} · ${order.status}` }),
       el("div", { style: "display:flex;gap:8px;justify-content:center" },
-        el("button", { class: "btn btn-buy", type: "button", text: keepText, onclick: closeSheet }),
+        el("button", { class: "btn btn-buy", type: "button", text: "Keep watching", onclick: closeSheet }),
         el("a", { class: "btn", href: "/orders", text: "My orders" }))));
 }

@@ -39,7 +39,6 @@ for (const button of document.querySelectorAll("[data-buy]")) {
       channel: "replay",
       showId: replay.show_id,
       loggedIn: Boolean(state.me),
-      keepText: "Keep watching",
     });
   });
 }
