@@ -37,7 +37,7 @@ from hawker.migrations import upgrade_async
 from hawker.orders import api as orders_api
 from hawker.orders import jobs as orders_jobs
 from hawker.video import api as video_api
-from hawker.video import clips_api
+from hawker.video import clips_api, replay_api
 from hawker.video import jobs as video_jobs
 from hawker.web import csrf, pages, problems
 from hawker.web.nul import RefuseNul
@@ -133,6 +133,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         creators_mcn_api,
         creators_notifications_api,
         creators_offers_api,
+        replay_api,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

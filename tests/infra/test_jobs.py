@@ -133,3 +133,34 @@ async def test_a_false_alarm_does_not_double_the_chain(redis_settings: Settings)
     gaps = [b - a for a, b in itertools.pairwise(runs)]
     assert len(runs) >= 4, runs
     assert min(gaps) >= 0.29, gaps
+
+
+async def test_a_task_runs_once_per_enqueue_and_never_twice_at_once(tmp_path: Path) -> None:
+    """One-off jobs (a replay from a recording): each enqueue runs; a duplicate that finds the
+    same arguments running is retried after it rather than run alongside it."""
+    running: dict[str, int] = {}
+    overlap: list[str] = []
+    done: list[str] = []
+
+    async def work(name: str) -> None:
+        running[name] = running.get(name, 0) + 1
+        if running[name] > 1:
+            overlap.append(name)
+        await asyncio.sleep(0.4)
+        running[name] -= 1
+        done.append(name)
+
+    jobs = Jobs(Settings(data_dir=tmp_path))
+    enqueue = jobs.task("work", work, retries=3, retry_delay=0.5)
+    jobs.start(asyncio.get_running_loop(), workers=3)
+    try:
+        for name in ("a", "a", "b"):
+            await asyncio.to_thread(enqueue, name)
+        for _ in range(100):
+            if len(done) == 3:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await jobs.stop()
+    assert sorted(done) == ["a", "a", "b"]
+    assert overlap == []

@@ -27,3 +27,15 @@ def test_keys_that_could_escape_are_refused(tmp_path: Path, key: str) -> None:
     with pytest.raises(ValueError):
         LocalMediaStore(tmp_path / "media").put(key, b"x")
     assert not any(tmp_path.rglob("x*"))
+
+
+def test_put_file_copies_a_file_too_big_for_memory(tmp_path: Path) -> None:
+    source = tmp_path / "replay.mp4"
+    source.write_bytes(b"\x00ftyp" * 1000)
+    store = LocalMediaStore(tmp_path / "media")
+    assert store.put_file("replays/show-1-2.mp4", source) == "/media/replays/show-1-2.mp4"
+    assert (tmp_path / "media" / "replays" / "show-1-2.mp4").read_bytes() == source.read_bytes()
+    assert source.exists()  # the caller's file is left alone
+    assert [p.name for p in (tmp_path / "media" / "replays").iterdir()] == ["show-1-2.mp4"]
+    with pytest.raises(ValueError):
+        store.put_file("../x.mp4", source)

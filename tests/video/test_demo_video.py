@@ -1,6 +1,7 @@
 """`hawker demo` goes live for real: within seconds its live show's playlist has video."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -52,6 +53,17 @@ def test_demo_streams_a_test_pattern_into_its_live_show(tmp_path: Path) -> None:
             time.sleep(0.3)
         assert segments >= 2, log_path.read_text()[-3000:]
         print(f"demo video playing {time.monotonic() - started:.1f} s after launch")
+        # a second, short show is streamed, recorded and made into a replay with two moments
+        [replay_page] = re.findall(r"Replay +(\S+)", text)
+        replay_url = replay_page.replace(base, base + "/api")  # /api/shows/ID/replay
+        replay = httpx.get(replay_url)
+        while replay.status_code == 404 and time.monotonic() - started < 90:
+            time.sleep(0.5)
+            replay = httpx.get(replay_url)
+        assert replay.status_code == 200, log_path.read_text()[-3000:]
+        assert len(replay.json()["moments"]) == 2
+        assert httpx.get(replay_page).status_code == 200
+        print(f"demo replay ready {time.monotonic() - started:.1f} s after launch")
     finally:
         proc.terminate()
         proc.wait(15)

@@ -73,3 +73,18 @@ def test_cli_prints_and_writes_the_config(tmp_path: Path) -> None:
     assert "nginx -p" in wrote.stdout
     bad = subprocess.run([*cli, "--bind", "1.2.3.4;"], env=env, capture_output=True, text=True)
     assert bad.returncode != 0 and "not an address" in bad.stderr
+
+
+def test_the_hls_application_records_each_show_for_its_replay(tmp_path: Path) -> None:
+    conf = media_config(_settings(tmp_path), hawker_url="http://10.0.0.5:8000").render()
+    hls_app = conf[conf.index("application hls") :]
+    assert "record all;" in hls_app and "record_unique on;" in hls_app
+    assert f"record_path {(tmp_path / 'data' / 'recordings').resolve()};" in hls_app
+    assert "on_record_done http://10.0.0.5:8000/api/media/rtmp/record_done?secret=" in hls_app
+    live_app = conf[conf.index("application live") : conf.index("application hls")]
+    assert "record off;" in live_app  # the key-named stream is never recorded
+    fields = media_config(_settings(tmp_path)).__dict__
+    with pytest.raises(ValueError):
+        MediaConfig(**fields | {"record_done_url": "http://x/cb; include /etc/passwd"}).render()  # type: ignore[arg-type]
+    unrecorded = MediaConfig(**fields | {"recordings_dir": None}).render()  # type: ignore[arg-type]
+    assert "record all;" not in unrecorded

@@ -163,6 +163,12 @@ class Settings(BaseSettings):
         """Where nginx writes HLS playlists and fragments (one folder per show)."""
         return self.data_dir / "hls"
 
+    @property
+    def recordings_dir(self) -> Path:
+        """Where nginx records shows for their replays (read by the replay job, so scaled
+        out it must be a folder every node sees)."""
+        return self.data_dir / "recordings"
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -47,10 +47,10 @@ class Jobs:
         self._chains: list[tuple[Any, float]] = []
         self._watchdog: asyncio.Task[None] | None = None
 
-    def _run(self, fn: JobFn) -> Any:
+    def _run(self, fn: JobFn, timeout: float = 300) -> Any:
         if self.loop is None:
             raise RuntimeError("jobs are not started")
-        return asyncio.run_coroutine_threadsafe(fn(), self.loop).result(timeout=300)
+        return asyncio.run_coroutine_threadsafe(fn(), self.loop).result(timeout=timeout)
 
     def every(self, name: str, seconds: float, fn: JobFn) -> None:
         """Run ``fn`` every ``seconds`` (finer than Huey's minute crontab) as one
@@ -73,21 +73,25 @@ class Jobs:
         self._chains.append((task, seconds))
 
     def task(
-        self, name: str, fn: Callable[[int], Coroutine[Any, Any, Any]]
-    ) -> Callable[[int], None]:
-        """A one-off job on an id (a clip to transcode, say), run once by whichever node's
-        consumer takes it; returns the function that enqueues it."""
+        self,
+        name: str,
+        fn: Callable[..., Coroutine[Any, Any, Any]],
+        *,
+        retries: int = 2,
+        retry_delay: float = 10,
+        timeout: float = 300,
+    ) -> Callable[..., Any]:
+        """A one-off job: the returned function enqueues ``fn(*args)`` (plain, picklable
+        arguments) for whichever node's consumer takes it first; a failure is retried. Runs
+        with the same arguments never overlap: a duplicate finding one running is retried."""
 
-        def run(item: int) -> None:
-            self._run(lambda: fn(item))
+        def run(*args: Any) -> None:
+            with self.huey.lock_task(f"{name}:{args!r}"):
+                self._run(lambda: fn(*args), timeout)
 
         run.__name__ = run.__qualname__ = name
-        queued = self.huey.task(name=name)(run)
-
-        def enqueue(item: int) -> None:
-            queued(item)
-
-        return enqueue
+        task = self.huey.task(name=name, retries=retries, retry_delay=retry_delay)(run)
+        return task
 
     def _restart_chain(self, task: Any, delay: float = 0) -> None:
         name = task.name.removeprefix("every_")

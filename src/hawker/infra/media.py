@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -34,6 +35,10 @@ class MediaStore(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def put_file(self, key: str, path: Path) -> str:
+        """Like ``put`` for a file on disk (a replay is too big to hold in memory)."""
+        ...
+
 
 class LocalMediaStore:
     def __init__(self, root: Path, url_prefix: str = "/media") -> None:
@@ -50,6 +55,14 @@ class LocalMediaStore:
 
     def delete(self, key: str) -> None:
         (self.root / check_key(key)).unlink(missing_ok=True)
+
+    def put_file(self, key: str, path: Path) -> str:
+        target = self.root / check_key(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        shutil.copyfile(path, partial)
+        os.replace(partial, target)
+        return f"{self.url_prefix}/{key}"
 
 
 def media_store(rt: Runtime) -> MediaStore:

@@ -6,6 +6,8 @@ key is good; Hawker answers with a redirect to ``rtmp://127.0.0.1:PORT/hls/show-
 nginx turns into a local relay into the ``hls`` application. So the secret key never appears in
 a playlist URL: viewers fetch ``/hls/show-ID/index.m3u8``. (nginx-rtmp can also rename a stream
 on a redirect, but its HLS writer keeps the original name, so the relay is the way that works.)
+The ``hls`` application also records each show, and tells Hawker (``on_record_done``) when a
+recording is closed, so the show gets its replay.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ rtmp {
         # Only nginx's own relays publish here; viewers watch HLS, never RTMP.
         application hls {
             live on;
-            record off;
+$record
             allow publish 127.0.0.1;
             deny publish all;
             deny play all;
@@ -117,12 +119,18 @@ class MediaConfig:
     publish_done_url: str
     bind: str = "0.0.0.0"
     module: Path = RTMP_MODULE
+    # Replays: where the hls application records each show, and Hawker's callback for a
+    # finished recording. Without both, nothing is recorded.
+    recordings_dir: Path | None = None
+    record_done_url: str = ""
 
     def render(self) -> str:
-        for path in (self.prefix, self.hls_dir, self.module):
+        recordings = [self.recordings_dir] if self.recordings_dir else []
+        for path in (self.prefix, self.hls_dir, self.module, *recordings):
             if not _SAFE_PATH.match(str(path)):
                 raise ValueError(f"{str(path)!r} must be an absolute path without spaces or ;")
-        for url in (self.publish_url, self.publish_done_url):
+        callbacks = [self.publish_url, self.publish_done_url, self.record_done_url]
+        for url in filter(None, callbacks):
             if not _SAFE_URL.match(url):
                 raise ValueError(f"{url!r} is not a plain http(s) URL")
         for port in (self.rtmp_port, self.hls_port):
@@ -139,12 +147,27 @@ class MediaConfig:
             publish_url=self.publish_url,
             publish_done_url=self.publish_done_url,
             bind=self.bind,
+            record=self._record_block(),
+        )
+
+    def _record_block(self) -> str:
+        if self.recordings_dir is None or not self.record_done_url:
+            return "            record off;"
+        # One FLV per relayed publish, named show-ID-UNIXTIME.flv (record_unique), so a show
+        # whose encoder reconnected leaves several recordings rather than one overwritten.
+        return (
+            "            record all;\n"
+            f"            record_path {self.recordings_dir};\n"
+            "            record_unique on;\n"
+            "            notify_method post;\n"
+            f"            on_record_done {self.record_done_url};"
         )
 
     def write(self) -> Path:
         """Create nginx's folders and write ``prefix/nginx.conf``."""
         text = self.render()
-        for folder in (self.prefix / "logs", self.prefix / "tmp", self.hls_dir):
+        recordings = [self.recordings_dir] if self.recordings_dir else []
+        for folder in (self.prefix / "logs", self.prefix / "tmp", self.hls_dir, *recordings):
             folder.mkdir(parents=True, exist_ok=True)
         path = self.prefix / "nginx.conf"
         path.write_text(text)

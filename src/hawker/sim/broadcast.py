@@ -24,6 +24,7 @@ class DemoBroadcast:
         self.settings = settings
         self.media: MediaServer | None = None
         self.encoder: subprocess.Popen[bytes] | None = None
+        self.clips: list[subprocess.Popen[bytes]] = []
 
     def start_media_server(self) -> str | None:
         """Start nginx; None when it runs, else what to tell the person running the demo.
@@ -49,12 +50,25 @@ class DemoBroadcast:
         url = f"rtmp://127.0.0.1:{self.settings.rtmp_port}/live/{stream_key}"
         self.encoder = subprocess.Popen(tied_to_us(pattern_command(url)), stdin=subprocess.DEVNULL)
 
+    def push_clip(self, stream_key: str, seconds: float) -> subprocess.Popen[bytes] | None:
+        """The test pattern for ``seconds`` into another show (the demo's replay); then the
+        encoder stops, as a host's does at the end of a show."""
+        if self.media is None:
+            return None
+        url = f"rtmp://127.0.0.1:{self.settings.rtmp_port}/live/{stream_key}"
+        clip = subprocess.Popen(
+            tied_to_us(pattern_command(url, seconds=seconds)), stdin=subprocess.DEVNULL
+        )
+        self.clips.append(clip)
+        return clip
+
     def stop(self) -> None:
-        if self.encoder is not None and self.encoder.poll() is None:
-            self.encoder.terminate()
-            try:
-                self.encoder.wait(5)
-            except subprocess.TimeoutExpired:
-                self.encoder.kill()
+        for encoder in [self.encoder, *self.clips]:
+            if encoder is not None and encoder.poll() is None:
+                encoder.terminate()
+                try:
+                    encoder.wait(5)
+                except subprocess.TimeoutExpired:
+                    encoder.kill()
         if self.media is not None:
             self.media.stop()

@@ -124,3 +124,6 @@ SHOPPER_NAMES = [
     "Yuki",
     "Elif",
 ]
+
+# The demo's replay: a short show streamed at start-up with these products pinned in turn.
+REPLAY_SHOW = (2, "Cosy home haul: the replay", "cover-home", [6, 4])

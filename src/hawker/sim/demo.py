@@ -26,6 +26,7 @@ from hawker.sim.catalogue import HOSTS, MERCHANTS, PASSWORD, PRODUCTS, SHOPPER_N
 from hawker.sim.client import HawkerClient
 from hawker.sim.demo_clips import seed_clips
 from hawker.sim.demo_creators import MCN_EMAIL, seed_creators
+from hawker.sim.replay import DemoReplay
 
 log = logging.getLogger(__name__)
 OPERATOR_EMAIL = "operator@demo.hawker.dev"
@@ -104,13 +105,14 @@ async def _audience(http: httpx.AsyncClient, count: int) -> list[HawkerClient]:
     return bots
 
 
-def _banner(base: str, show_id: int, video: str) -> str:
+def _banner(base: str, show_id: int, video: str, replay_id: int | None = None) -> str:
     lines = [
         "",
         "  Hawker demo is running",
         "",
         f"    Home            {base}/",
         f"    Live room       {base}/shows/{show_id}",
+        *([f"    Replay          {base}/shows/{replay_id}/replay"] if replay_id else []),
         f"    Host studio     {base}/studio/shows/{show_id}",
         f"    Merchant        {base}/merchant/products",
         f"    Short videos    {base}/videos",
@@ -168,16 +170,20 @@ async def run_demo(
             stream = await show_host.call("GET", f"/api/shows/{show_id}/stream")
             broadcast.go_live(stream["stream_key"])
             bots = await _audience(http, audience_size)
+            replay = DemoReplay(http, broadcast)
+            replay_id = await replay.create()
             video = video_off or f"test pattern via {stream['rtmp_url']} -> {stream['hls_url']}"
-            print(_banner(base, show_id, video), flush=True)
+            print(_banner(base, show_id, video, replay_id), flush=True)
             crowd = asyncio.create_task(Audience(base, show_id, show_host, bots, lineup).run())
-            # after the banner: the room is up at once, the clips follow within seconds
+            # after the banner: the room is up at once, the rest follows within seconds
             clips = asyncio.create_task(seed_clips(http, data_dir / "demo-clips"))
             supply = asyncio.create_task(seed_creators(http, OPERATOR_EMAIL, bots))
+            recording = asyncio.create_task(replay.run()) if replay_id else None
             try:
                 await serving
             finally:
-                for task in (crowd, clips, supply):
-                    task.cancel()
+                for task in (crowd, clips, supply, recording):
+                    if task is not None:
+                        task.cancel()
     finally:
         broadcast.stop()

@@ -58,3 +58,13 @@ class MediaToolsMissing(HawkerError):
     status = 503
     code = "media_tools_missing"
     title = "Video uploads are unavailable"
+
+
+class BadRecording(Invalid):
+    code = "bad_recording"
+    title = "Not a recording of a show"
+
+
+class NoReplay(NotFound):
+    code = "no_replay"
+    title = "No replay"

@@ -30,4 +30,6 @@ def media_config(
         publish_url=f"{base}/api/media/rtmp/publish{query}",
         publish_done_url=f"{base}/api/media/rtmp/publish_done{query}",
         bind=bind,
+        recordings_dir=settings.recordings_dir.resolve(),
+        record_done_url=f"{base}/api/media/rtmp/record_done{query}",
     )

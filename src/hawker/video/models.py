@@ -1,11 +1,11 @@
 """Video tables: each show's stream key and who is publishing to it; short videos (clips),
-their tagged products, hashtags, likes and comments."""
+their tagged products, hashtags, likes and comments; show replays."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hawker.core.clock import utcnow
@@ -95,4 +95,20 @@ class ShortVideoComment(Base):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Replay(Base):
+    """A show's recording as an MP4 (VOD). One per show: when the encoder reconnected and left
+    several recordings, the longest is kept. Product moments are not stored: they follow from
+    the show's pin history and ``recording_started_at``, which never change after the show."""
+
+    __tablename__ = "replays"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), unique=True)
+    recording: Mapped[str] = mapped_column(String(120))  # nginx's file name: show-ID-STAMP.flv
+    video_url: Mapped[str] = mapped_column(String(500))
+    poster_url: Mapped[str] = mapped_column(String(500))
+    duration_s: Mapped[float] = mapped_column(Float)
+    recording_started_at: Mapped[datetime] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,7 +1,7 @@
 """creators: commission ledger, payouts, MCN rosters, sales; order refunds; outbox
 
 Revision ID: 0005_creators
-Revises: 0003_short_videos
+Revises: 0004_replays
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_creators"
-down_revision: str | None = "0003_short_videos"
+down_revision: str | None = "0004_replays"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,4 +1,4 @@
-"""The home page: live now, coming up, short videos, products."""
+"""The home page: live now, coming up, short videos, recent replays, products."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hawker.catalog import service as catalog
 from hawker.infra.runtime import Runtime
 from hawker.live import service as live
 from hawker.live.hub import hub_of
-from hawker.video import clips
+from hawker.video import clips, replays
 from hawker.web.pages.common import page_router
 from hawker.web.render import render
 
@@ -32,6 +32,7 @@ async def home(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         ]
         products = [catalog.product_out(p) for p in await catalog.list_products(s, limit=20)]
         short_videos = await clips.clips_out(s, await clips.list_clips(s, limit=12), None)
+        recent = await replays.list_replays(s, limit=12, before=None)
     live_now.sort(key=lambda show: show.viewers, reverse=True)
     return render(
         request,
@@ -40,4 +41,5 @@ async def home(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         upcoming=upcoming,
         products=products,
         short_videos=short_videos,
+        replays=recent,
     )

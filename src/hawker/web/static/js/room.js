@@ -1,7 +1,8 @@
 // The live room: one WebSocket (/ws/shows/{id}?after=SEQ) drives chat, likes, viewers, the
 // pinned product, flash deals and "someone just bought". It reconnects with backoff and resumes
 // from the last sequence number it saw. User text is only ever written with textContent.
-import { api, ApiError, clock, money } from "./api.js";
+import { api, clock, money } from "./api.js";
+import { el, pay, sheet } from "./checkout.js";
 import { livePlayer } from "./player.js";
 
 const state = JSON.parse(document.getElementById("room-state").textContent);
@@ -18,18 +19,6 @@ let socket = null;
 let retry = 0;
 let closedForGood = false;
 const seenChat = new Set(state.chat_ids);
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (v !== false && v != null) node.setAttribute(k, v === true ? "" : v);
-  }
-  node.append(...children.filter((c) => c != null));
-  return node;
-}
 
 const compact = (n) =>
   new Intl.NumberFormat(navigator.language || "en", { notation: "compact", maximumFractionDigits: 1 }).format(n);
@@ -355,25 +344,6 @@ function connect() {
 window.addEventListener("pagehide", () => { closedForGood = true; socket?.close(); });
 
 // ---------------------------------------------------------------- buying
-function sheet(title, ...body) {
-  closeSheet();
-  const back = el("div", { class: "sheet-backdrop", id: "sheet-backdrop", onclick: closeSheet });
-  const box = el("div", { class: "sheet", id: "sheet", role: "dialog", "aria-modal": "true", "aria-labelledby": "sheet-title" },
-    el("div", { class: "sheet-head" }, el("h2", { id: "sheet-title", text: title }),
-      el("button", { class: "icon-btn", style: "background:#f0f1f4;color:#111", type: "button", "aria-label": "Close", text: "✕", onclick: closeSheet })),
-    ...body);
-  document.body.append(back, box);
-  box.querySelector("button, input")?.focus();
-  return box;
-}
-let sheetTimer = 0;
-function closeSheet() {
-  clearInterval(sheetTimer);
-  $("sheet")?.remove();
-  $("sheet-backdrop")?.remove();
-}
-document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeSheet(); });
-
 function needLogin() {
   if (state.me) return false;
   location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
@@ -419,7 +389,7 @@ function startBuy(productId) {
     const item = d && skuId === d.sku_id ? { deal_id: d.id, quantity: qty } : { sku_id: skuId, quantity: qty };
     try {
       const order = await api("POST", "/api/orders", { items: [item], channel: "live", show_id: show.id }, { idempotent: true });
-      payStep(p, order);
+      pay(p, order);
     } catch (err) {
       errors.textContent = err.message;
       errors.hidden = false;
@@ -428,55 +398,6 @@ function startBuy(productId) {
     }
   });
   sheet("Checkout", form);
-}
-
-function payStep(p, order) {
-  const errors = el("div", { class: "errors", role: "alert", hidden: true });
-  const card = el("input", { id: "card", name: "card", value: "4242 4242 4242 4242", inputmode: "numeric", autocomplete: "cc-number", required: true });
-  const pay = el("button", { class: "btn btn-buy btn-lg btn-block", type: "submit", id: "pay", text: `Pay ${money(order.total, order.currency)}` });
-  const expires = el("span", { class: "muted" });
-  let key = crypto.randomUUID(); // per attempt: a resent request replays, never double-charges
-  const tick = () => {
-    const s = (Date.parse(order.expires_at + "Z") - Date.now()) / 1000;
-    expires.textContent = s > 0 ? `Held for you for ${clock(s)}` : "Your hold expired";
-  };
-  const form = el("form", {},
-    el("div", { class: "checkout-head" }, el("img", { src: p.image_url || "/static/demo/mug.svg", alt: "" }),
-      el("div", {}, el("strong", { text: p.title }), el("div", { text: `Order #${order.id}` }), expires)),
-    el("label", { class: "field" }, el("span", { text: "Card number (sandbox)" }), card,
-      el("small", { class: "hint", text: "Sandbox: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined." })),
-    el("div", { class: "total-row" }, el("span", { text: "To pay" }), el("span", { class: "price", text: money(order.total, order.currency) })),
-    errors, pay);
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    pay.disabled = true;
-    pay.textContent = "Paying…";
-    errors.hidden = true;
-    try {
-      const paid = await api("POST", `/api/orders/${order.id}/pay`, { card: card.value.replace(/\s+/g, "") }, { idempotent: true, key });
-      done(paid);
-    } catch (err) {
-      if (err instanceof ApiError) key = crypto.randomUUID(); // answered: next try is new
-      errors.textContent = err.message;
-      errors.hidden = false;
-      pay.disabled = false;
-      pay.textContent = "Try again";
-    }
-  });
-  sheet("Pay", form);
-  tick();
-  sheetTimer = setInterval(tick, 500);
-}
-
-function done(order) {
-  sheet("Done",
-    el("div", { class: "success", id: "paid" },
-      el("div", { class: "tick", "aria-hidden": "true", text: "✓" }),
-      el("h3", { text: "Paid! It's yours." }),
-      el("p", { class: "muted", text: `Order #${order.id} · ${money(order.total, order.currency)} · ${order.status}` }),
-      el("div", { style: "display:flex;gap:8px;justify-content:center" },
-        el("button", { class: "btn btn-buy", type: "button", text: "Keep watching", onclick: closeSheet }),
-        el("a", { class: "btn", href: "/orders", text: "My orders" }))));
 }
 
 function openLineup() {
