@@ -169,6 +169,16 @@ async def tier_of(s: AsyncSession, host_id: int) -> HostTier | None:
     return tier if tier is not None and tier.active else None
 
 
+async def holders(s: AsyncSession) -> dict[int, int]:
+    """How many hosts hold each tier now."""
+    rows = await s.execute(
+        select(HostTierAssignment.tier_id, func.count())
+        .where(HostTierAssignment.tier_id.is_not(None))
+        .group_by(HostTierAssignment.tier_id)
+    )
+    return {tier_id: int(n) for tier_id, n in rows if tier_id is not None}
+
+
 async def history(s: AsyncSession, host_id: int, limit: int = 50) -> list[HostTierChange]:
     return list(
         await s.scalars(
