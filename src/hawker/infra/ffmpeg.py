@@ -97,9 +97,24 @@ async def probe(path: Path) -> Probe:
     )
 
 
-def mp4_command(src: Path, dst: Path, *, max_height: int = 1280, copy: bool = False) -> list[str]:
+def mp4_command(
+    src: Path,
+    dst: Path,
+    *,
+    max_height: int = 1280,
+    copy: bool = False,
+    poster: Path | None = None,
+    poster_at: float = 0.5,
+) -> list[str]:
     """The ffmpeg command ``to_mp4`` runs (a benchmark runs it directly as its ceiling).
-    ``copy`` remuxes without re-encoding, for sources already in H.264/AAC (show recordings)."""
+    ``copy`` remuxes without re-encoding, for sources already in H.264/AAC (show recordings).
+    ``poster`` also writes one JPEG frame ``poster_at`` seconds in from the same decode,
+    sparing the start-up and decode of a separate ``poster()`` run."""
+    frame: list[str] = []
+    if poster is not None:  # a second output: one JPEG frame, at poster_at, unscaled
+        at = f"{poster_at:.3f}"
+        frame = ["-map", "0:v:0", "-ss", at, "-frames:v", "1", "-q:v", "4", "-update", "1"]
+        frame.append(str(poster))
     codecs = (
         ["-c", "copy"]
         if copy
@@ -133,11 +148,22 @@ def mp4_command(src: Path, dst: Path, *, max_height: int = 1280, copy: bool = Fa
         "-movflags",
         "+faststart",
         str(dst),
+        *frame,
     ]
 
 
-async def to_mp4(src: Path, dst: Path, *, max_height: int = 1280, copy: bool = False) -> None:
-    argv = mp4_command(src, dst, max_height=max_height, copy=copy)
+async def to_mp4(
+    src: Path,
+    dst: Path,
+    *,
+    max_height: int = 1280,
+    copy: bool = False,
+    poster: Path | None = None,
+    poster_at: float = 0.5,
+) -> None:
+    argv = mp4_command(
+        src, dst, max_height=max_height, copy=copy, poster=poster, poster_at=poster_at
+    )
     await _run([_tool("ffmpeg"), *argv[1:]])
 
 

@@ -8,7 +8,6 @@ An upload is checked at the door (``check_clip`` on ffprobe's verdict) and store
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -118,7 +117,7 @@ class Transcoded:
 async def transcode(src: Path, work: Path, store: MediaStore, name: str) -> Transcoded:
     """The pipeline: H.264/AAC MP4 (at most 1280 high, moov first) and a JPEG poster, both put
     in the media store as ``clips/NAME.mp4|jpg``. Callers bound it with a timeout. The poster
-    is cut from the source while the encode runs, and the probe and the upload of the MP4 run
+    comes out of the encode's own ffmpeg run, and the probe of the result and the uploads run
     side by side: all of it is overhead on the encode (bench/transcode.py)."""
     await asyncio.to_thread(work.mkdir, parents=True, exist_ok=True)
     mp4, jpg = work / f"{name}.mp4", work / f"{name}.jpg"
@@ -126,26 +125,21 @@ async def transcode(src: Path, work: Path, store: MediaStore, name: str) -> Tran
     def put(key: str, path: Path) -> str:  # file I/O off the event loop
         return store.put(key, path.read_bytes())
 
-    poster = asyncio.ensure_future(ffmpeg.poster(src, jpg, at=POSTER_AT))
     try:
-        await ffmpeg.to_mp4(src, mp4, max_height=MAX_HEIGHT)
-        made, video_url = await asyncio.gather(
-            ffmpeg.probe(mp4), asyncio.to_thread(put, f"clips/{name}.mp4", mp4)
+        await ffmpeg.to_mp4(src, mp4, max_height=MAX_HEIGHT, poster=jpg, poster_at=POSTER_AT)
+        made, video_url, poster_url = await asyncio.gather(
+            ffmpeg.probe(mp4),
+            asyncio.to_thread(put, f"clips/{name}.mp4", mp4),
+            asyncio.to_thread(put, f"clips/{name}.jpg", jpg),
         )
-        await poster
         return Transcoded(
             video_url=video_url,
-            poster_url=await asyncio.to_thread(put, f"clips/{name}.jpg", jpg),
+            poster_url=poster_url,
             duration_ms=round(made.duration * 1000),
             width=made.width,
             height=made.height,
         )
     finally:
-        # the encode failed or was cancelled: stop the poster too (a no-op once it is done),
-        # and collect its outcome so a failed poster is never left unretrieved
-        poster.cancel()
-        with contextlib.suppress(asyncio.CancelledError, ffmpeg.MediaToolError):
-            await poster
         mp4.unlink(missing_ok=True)
         jpg.unlink(missing_ok=True)
 
