@@ -40,6 +40,31 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc if p != "body") or "body"
 
 
+# The driver's words for a value the database cannot hold (an id beyond the column, a number
+# beyond 64 bits): the client's input, refused before anything was written.
+_DATA_ERRORS = {"DataError", "NumericValueOutOfRangeError", "StringDataRightTruncationError"}
+
+
+def _out_of_range(exc: BaseException) -> bool:
+    chain = [exc, getattr(exc, "orig", None), exc.__cause__]
+    chain.append(getattr(chain[1], "__cause__", None))
+    return any(
+        isinstance(e, OverflowError) or type(e).__name__ in _DATA_ERRORS
+        for e in chain
+        if e is not None
+    )
+
+
+def _too_big(request: Request) -> Response:
+    return problem(
+        422,
+        "invalid",
+        "Invalid input",
+        "a number in the request is out of range",
+        request.url.path,
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(HawkerError)
     async def domain_error(request: Request, exc: HawkerError) -> Response:
@@ -58,7 +83,13 @@ def install(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return problem(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
 
+    @app.exception_handler(OverflowError)
+    async def overflow(request: Request, exc: OverflowError) -> Response:
+        return _too_big(request)
+
     async def unavailable(request: Request, exc: Exception) -> Response:
+        if _out_of_range(exc):
+            return _too_big(request)
         if not is_unavailable(exc):
             raise exc  # a genuine failure: the server error handler answers 500
         log.warning("database unavailable during %s %s: %s", request.method, request.url, exc)
