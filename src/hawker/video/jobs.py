@@ -140,7 +140,7 @@ async def transcode_clip(rt: Runtime, clip_id: int) -> str:
             )
     except (ffmpeg.MediaToolError, TimeoutError, OSError) as e:
         reason = "transcoding took too long" if isinstance(e, TimeoutError) else str(e)
-        log.warning("clip %s failed: %s", clip_id, reason)
+        log.warning("clip %s failed: %r", clip_id, e)  # the type too: one failure came blank
         async with rt.db.write() as s:
             await clips.do_fail_clip(s, clip_id, reason or "transcoding failed")
         return "failed"
