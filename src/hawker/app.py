@@ -25,6 +25,7 @@ from hawker.creators import mcn_api as creators_mcn_api
 from hawker.creators import notifications_api as creators_notifications_api
 from hawker.creators import offers_api as creators_offers_api
 from hawker.creators import tiers_api as creators_tiers_api
+from hawker.creators import training_api as creators_training_api
 from hawker.deals import api as deals_api
 from hawker.deals import jobs as deals_jobs
 from hawker.deals.stock import close_deal_stock, install_deal_stock
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         creators_mcn_api,
         creators_notifications_api,
         creators_offers_api,
+        creators_training_api,
         replay_api,
     ):
         app.include_router(module.router)

@@ -154,6 +154,8 @@ class HostTier(Base):
     min_followers: Mapped[int] = mapped_column(Integer, default=0)
     commission_bps: Mapped[int] = mapped_column(Integer)
     boost_pct: Mapped[int] = mapped_column(Integer, default=0)  # perk: feed ranking boost
+    # a training certificate the tier asks for (None: no training needed)
+    required_programme_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -242,3 +244,48 @@ class OfferInvite(Base):
         ForeignKey("commission_offers.id", ondelete="CASCADE"), primary_key=True
     )
     host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class TrainingProgramme(Base):
+    """An MCN's course for hosts: lessons in order; finishing every lesson earns the
+    certificate that tiers may require."""
+
+    __tablename__ = "training_programmes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mcn_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Lesson(Base):
+    __tablename__ = "training_lessons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("training_programmes.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(String(10000), default="")
+
+
+class LessonCompletion(Base):
+    __tablename__ = "training_completions"
+
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(
+        ForeignKey("training_lessons.id", ondelete="CASCADE"), primary_key=True
+    )
+    completed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Certificate(Base):
+    __tablename__ = "training_certificates"
+
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("training_programmes.id", ondelete="CASCADE"), primary_key=True
+    )
+    issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -92,6 +92,9 @@ class TierIn(BaseModel):
     min_followers: int = Field(default=0, ge=0, le=10**9)
     commission_bps: int = Field(ge=0, le=10000)
     boost_pct: int = Field(default=0, ge=0, le=500, description="feed ranking boost, percent")
+    required_programme_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="a training certificate the tier needs"
+    )
 
 
 class TierPatch(BaseModel):
@@ -103,6 +106,7 @@ class TierPatch(BaseModel):
     min_followers: int | None = Field(default=None, ge=0, le=10**9)
     commission_bps: int | None = Field(default=None, ge=0, le=10000)
     boost_pct: int | None = Field(default=None, ge=0, le=500)
+    required_programme_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     active: bool | None = None
 
 
@@ -116,6 +120,7 @@ class TierOut(BaseModel):
     min_followers: int
     commission_bps: int
     boost_pct: int
+    required_programme_id: int | None
     active: bool
 
 
@@ -225,3 +230,40 @@ class MarketItemOut(BaseModel):
     currency: str
     rate_bps: int
     invited: bool
+
+
+class LessonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=120)
+    body: str = Field(default="", max_length=10000)
+
+
+class ProgrammeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=120)
+    description: str = Field(default="", max_length=2000)
+    lessons: list[LessonIn] = Field(min_length=1, max_length=50)
+
+
+class ProgrammeOut(BaseModel):
+    id: int
+    title: str
+    description: str
+    mcn: str
+    lessons: int
+    certified: int  # hosts who completed it
+
+
+class LessonOut(BaseModel):
+    id: int
+    title: str
+    body: str
+    done: bool
+
+
+class ProgrammeDetailOut(BaseModel):
+    id: int
+    title: str
+    description: str
+    lessons: list[LessonOut]
+    certified: bool  # the caller holds its certificate

@@ -1,4 +1,5 @@
-"""Host tiers: operators define levels by trailing 30-day net GMV and followers; a job puts
+"""Host tiers: operators define levels by trailing 30-day net GMV, followers and optionally a
+training certificate; a job puts
 every host in the highest tier whose rules they meet, keeping each move in a history with
 the figures behind it. A host's tier sets the commission rate of orders first settled while
 they hold it (the default rate otherwise) and a ranking boost the feed uses.
@@ -19,6 +20,7 @@ from hawker.accounts.models import User, UserRole
 from hawker.core.clock import utcnow
 from hawker.core.errors import Conflict, Forbidden, NotFound
 from hawker.core.money import format_money
+from hawker.creators import training
 from hawker.creators.models import Follow, HostTier, HostTierAssignment, HostTierChange, Sale
 
 WINDOW = timedelta(days=30)
@@ -69,12 +71,17 @@ class Standing:
 
     gmv: dict[str, int]  # trailing 30-day net GMV per currency
     followers: int
+    certificates: frozenset[int] = frozenset()  # training programmes completed
 
 
 def qualifies(tier: HostTier, standing: Standing) -> bool:
     return (
         standing.gmv.get(tier.currency, 0) >= tier.min_gmv_30d
         and standing.followers >= tier.min_followers
+        and (
+            tier.required_programme_id is None
+            or tier.required_programme_id in standing.certificates
+        )
     )
 
 
@@ -97,11 +104,15 @@ def reason(tier: HostTier | None, standing: Standing, tiers: list[HostTier]) -> 
 
 def _figures(tier: HostTier, standing: Standing) -> str:
     gmv = standing.gmv.get(tier.currency, 0)
-    return (
+    figures = (
         f"30-day GMV {format_money(gmv, tier.currency)} "
         f"(needs {format_money(tier.min_gmv_30d, tier.currency)}), "
         f"{standing.followers} followers (needs {tier.min_followers})"
     )
+    if tier.required_programme_id is not None:
+        held = tier.required_programme_id in standing.certificates
+        figures += f", training {tier.required_programme_id} {'done' if held else 'not done'}"
+    return figures
 
 
 async def standings(s: AsyncSession, now: datetime | None = None) -> dict[int, Standing]:
@@ -120,7 +131,11 @@ async def standings(s: AsyncSession, now: datetime | None = None) -> dict[int, S
     followers = dict(
         (await s.execute(select(Follow.host_id, func.count()).group_by(Follow.host_id))).all()
     )
-    return {h: Standing(gmv.get(h, {}), int(followers.get(h, 0))) for h in hosts}
+    certified = await training.certificates(s)
+    return {
+        h: Standing(gmv.get(h, {}), int(followers.get(h, 0)), frozenset(certified.get(h, ())))
+        for h in hosts
+    }
 
 
 @dataclass(frozen=True)

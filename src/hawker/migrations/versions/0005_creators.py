@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("min_followers", sa.Integer(), nullable=False),
         sa.Column("commission_bps", sa.Integer(), nullable=False),
         sa.Column("boost_pct", sa.Integer(), nullable=False),
+        sa.Column("required_programme_id", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint("boost_pct BETWEEN 0 AND 500", name=op.f("ck_host_tiers_boost_range")),
@@ -265,6 +266,57 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_payouts_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "training_programmes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mcn_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("description", sa.String(length=2000), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["mcn_id"], ["users.id"], name=op.f("fk_training_programmes_mcn_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_programmes")),
+    )
+    with op.batch_alter_table("training_programmes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_training_programmes_mcn_id"), ["mcn_id"], unique=False)
+
+    op.create_table(
+        "training_certificates",
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("programme_id", sa.Integer(), nullable=False),
+        sa.Column("issued_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["host_id"], ["users.id"], name=op.f("fk_training_certificates_host_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["programme_id"],
+            ["training_programmes.id"],
+            name=op.f("fk_training_certificates_programme_id_training_programmes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("host_id", "programme_id", name=op.f("pk_training_certificates")),
+    )
+    op.create_table(
+        "training_lessons",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("programme_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("body", sa.String(length=10000), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["programme_id"],
+            ["training_programmes.id"],
+            name=op.f("fk_training_lessons_programme_id_training_programmes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_lessons")),
+    )
+    with op.batch_alter_table("training_lessons", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_training_lessons_programme_id"), ["programme_id"], unique=False
+        )
+
+    op.create_table(
         "commission_offers",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("merchant_id", sa.Integer(), nullable=False),
@@ -307,6 +359,22 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "training_completions",
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("lesson_id", sa.Integer(), nullable=False),
+        sa.Column("completed_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["host_id"], ["users.id"], name=op.f("fk_training_completions_host_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["lesson_id"],
+            ["training_lessons.id"],
+            name=op.f("fk_training_completions_lesson_id_training_lessons"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("host_id", "lesson_id", name=op.f("pk_training_completions")),
+    )
+    op.create_table(
         "offer_invites",
         sa.Column("offer_id", sa.Integer(), nullable=False),
         sa.Column("host_id", sa.Integer(), nullable=False),
@@ -344,10 +412,20 @@ def downgrade() -> None:
 
     op.drop_table("order_refunds")
     op.drop_table("offer_invites")
+    op.drop_table("training_completions")
     with op.batch_alter_table("commission_offers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_commission_offers_merchant_id"))
 
     op.drop_table("commission_offers")
+    with op.batch_alter_table("training_lessons", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_training_lessons_programme_id"))
+
+    op.drop_table("training_lessons")
+    op.drop_table("training_certificates")
+    with op.batch_alter_table("training_programmes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_training_programmes_mcn_id"))
+
+    op.drop_table("training_programmes")
     with op.batch_alter_table("payouts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payouts_user_id"))
         batch_op.drop_index(batch_op.f("ix_payouts_account"))
