@@ -1,5 +1,5 @@
 // Checkout in a bottom sheet: pick the option and quantity of a product at its list price (a
-// replay; later a short video), place the order with its channel and show (one
+// replay, a short video), place the order with its channel and show or clip (one
 // Idempotency-Key per sheet), pay in the sandbox. The live room shares the sheet and the pay
 // step, and keeps its own first step because flash deals only exist live.
 import { api, ApiError, clock, money } from "./api.js";
@@ -40,7 +40,7 @@ const head = (p, ...lines) => el("div", { class: "checkout-head" },
   el("img", { src: p.image_url || "/static/demo/mug.svg", alt: "" }), el("div", {}, ...lines));
 
 /** Open the checkout for `p` (a ProductOut with its SKUs). */
-export function buy(p, { channel, showId, loggedIn }) {
+export function buy(p, { channel, showId, videoId, loggedIn, title = "Checkout" }) {
   if (!loggedIn) {
     location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
     return;
@@ -74,7 +74,7 @@ export function buy(p, { channel, showId, loggedIn }) {
     go.textContent = "Reserving…";
     errors.hidden = true;
     try {
-      const body = { items: [{ sku_id: sku.id, quantity: qty }], channel, show_id: showId };
+      const body = { items: [{ sku_id: sku.id, quantity: qty }], channel, show_id: showId, video_id: videoId };
       pay(p, await api("POST", "/api/orders", body, { idempotent: true, key }));
     } catch (err) {
       errors.textContent = err.message;
@@ -83,7 +83,7 @@ export function buy(p, { channel, showId, loggedIn }) {
       go.textContent = "Try again";
     }
   });
-  sheet("Checkout", form);
+  sheet(title, form);
 }
 
 /** The pay step for a placed `order` (the live room's deals end up here too). */

@@ -2,24 +2,14 @@
 // plays the clip that is on screen (muted until the viewer asks for sound) and pauses the
 // others, and reports each view's watch time. Actions: follow, like, comments, share, Buy
 // (an order with channel "video" naming the clip). User text is written with textContent only.
-import { api, ApiError, clock, money, toast } from "./api.js";
+import { api, toast } from "./api.js";
+import { buy as checkout, el, sheet } from "./checkout.js";
 
 const feed = document.getElementById("main");
 const me = feed.dataset.me;
 let soundOn = false;
 let loading = false;
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (v !== false && v != null) node.setAttribute(k, v === true ? "" : v);
-  }
-  node.append(...children.filter((c) => c != null));
-  return node;
-}
 const compact = (n) =>
   new Intl.NumberFormat(navigator.language || "en", { notation: "compact", maximumFractionDigits: 1 }).format(n);
 
@@ -171,26 +161,6 @@ async function share(section) {
   }
 }
 
-// ---------------------------------------------------------------- sheets
-let sheetTimer = 0;
-function closeSheet() {
-  clearInterval(sheetTimer);
-  document.getElementById("sheet")?.remove();
-  document.getElementById("sheet-backdrop")?.remove();
-}
-function sheet(title, ...body) {
-  closeSheet();
-  const back = el("div", { class: "sheet-backdrop", id: "sheet-backdrop", onclick: closeSheet });
-  const box = el("div", { class: "sheet", id: "sheet", role: "dialog", "aria-modal": "true", "aria-labelledby": "sheet-title" },
-    el("div", { class: "sheet-head" }, el("h2", { id: "sheet-title", text: title }),
-      el("button", { class: "icon-btn", style: "background:#f0f1f4;color:#111", type: "button", "aria-label": "Close", text: "✕", onclick: closeSheet })),
-    ...body);
-  document.body.append(back, box);
-  box.querySelector("input, button")?.focus();
-  return box;
-}
-document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeSheet(); });
-
 async function comments(section) {
   const id = section.dataset.id;
   const list = el("ul", { class: "comment-list", id: "comment-list" });
@@ -219,83 +189,12 @@ async function comments(section) {
 
 async function buy(section, productId) {
   if (needLogin()) return;
-  let p;
   try {
-    p = await api("GET", `/api/products/${productId}`);
+    const p = await api("GET", `/api/products/${productId}`);
+    checkout(p, { channel: "video", videoId: Number(section.dataset.id), loggedIn: true, title: "Buy from this video" });
   } catch (err) {
     toast(err.message, true);
-    return;
   }
-  let skuId = (p.skus.find((k) => k.available > 0) || p.skus[0]).id;
-  const errors = el("div", { class: "errors", role: "alert", hidden: true });
-  const go = el("button", { class: "btn btn-buy btn-lg btn-block", type: "submit", id: "place-order", text: "Buy now" });
-  const chips = p.skus.map((k) => el("label", { class: "chip" },
-    el("input", { type: "radio", name: "sku", value: k.id, checked: k.id === skuId, disabled: k.available <= 0, onchange: () => { skuId = k.id; } }),
-    el("span", { text: `${k.name} · ${money(k.price, k.currency)}` })));
-  const form = el("form", {},
-    el("div", { class: "checkout-head" }, el("img", { src: p.image_url || "/static/demo/mug.svg", alt: "" }),
-      el("div", {}, el("strong", { text: p.title }), el("div", { class: "muted", text: p.merchant_name }))),
-    el("fieldset", { class: "field", style: "border:0;padding:0" }, el("legend", { class: "label", text: "Option" }), el("div", { class: "chips" }, ...chips)),
-    errors, go);
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    go.disabled = true;
-    go.textContent = "Reserving…";
-    errors.hidden = true;
-    try {
-      const order = await api("POST", "/api/orders",
-        { items: [{ sku_id: skuId, quantity: 1 }], channel: "video", video_id: Number(section.dataset.id) }, { idempotent: true });
-      pay(p, order);
-    } catch (err) {
-      errors.textContent = err.message;
-      errors.hidden = false;
-      go.disabled = false;
-      go.textContent = "Try again";
-    }
-  });
-  sheet("Buy from this video", form);
-}
-
-function pay(p, order) {
-  const errors = el("div", { class: "errors", role: "alert", hidden: true });
-  const card = el("input", { id: "card", name: "card", value: "4242 4242 4242 4242", inputmode: "numeric", autocomplete: "cc-number", required: true });
-  const go = el("button", { class: "btn btn-buy btn-lg btn-block", type: "submit", id: "pay", text: `Pay ${money(order.total, order.currency)}` });
-  const expires = el("span", { class: "muted" });
-  let key = crypto.randomUUID(); // per attempt: a resent request replays, never double-charges
-  const tick = () => {
-    const s = (Date.parse(order.expires_at + "Z") - Date.now()) / 1000;
-    expires.textContent = s > 0 ? `Held for you for ${clock(s)}` : "Your hold expired";
-  };
-  const form = el("form", {},
-    el("div", { class: "checkout-head" }, el("img", { src: p.image_url || "/static/demo/mug.svg", alt: "" }),
-      el("div", {}, el("strong", { text: p.title }), el("div", { text: `Order #${order.id}` }), expires)),
-    el("label", { class: "field" }, el("span", { text: "Card number (sandbox)" }), card,
-      el("small", { class: "hint", text: "Sandbox: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined." })),
-    el("div", { class: "total-row" }, el("span", { text: "To pay" }), el("span", { class: "price", text: money(order.total, order.currency) })),
-    errors, go);
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    go.disabled = true;
-    go.textContent = "Paying…";
-    errors.hidden = true;
-    try {
-      const paid = await api("POST", `/api/orders/${order.id}/pay`, { card: card.value.replace(/\s+/g, "") }, { idempotent: true, key });
-      sheet("Done", el("div", { class: "success", id: "paid" },
-        el("div", { class: "tick", "aria-hidden": "true", text: "✓" }),
-        el("h3", { text: "Paid! It's yours." }),
-        el("p", { class: "muted", text: `Order #${paid.id} · ${money(paid.total, paid.currency)} · ${paid.status}` }),
-        el("button", { class: "btn btn-buy", type: "button", text: "Keep watching", onclick: closeSheet })));
-    } catch (err) {
-      if (err instanceof ApiError) key = crypto.randomUUID(); // answered: the next try is new
-      errors.textContent = err.message;
-      errors.hidden = false;
-      go.disabled = false;
-      go.textContent = "Try again";
-    }
-  });
-  sheet("Pay", form);
-  tick();
-  sheetTimer = setInterval(tick, 500);
 }
 
 feed.addEventListener("click", (e) => {
