@@ -164,3 +164,33 @@ async def test_a_task_runs_once_per_enqueue_and_never_twice_at_once(tmp_path: Pa
         await jobs.stop()
     assert sorted(done) == ["a", "a", "b"]
     assert overlap == []
+
+
+async def test_a_long_media_job_does_not_hold_back_the_money_jobs(tmp_path: Path) -> None:
+    """Transcodes and replays run on their own queue: while two take every media worker, the
+    periodic chain (reservation expiry, deal ends) keeps its pace."""
+    beats: list[float] = []
+    release = asyncio.Event()
+
+    async def tick() -> None:
+        beats.append(time.monotonic())
+
+    async def encode(n: int) -> None:
+        await release.wait()
+
+    jobs = Jobs(Settings(data_dir=tmp_path))
+    jobs.every("expire", 0.2, tick)
+    enqueue = jobs.task("encode", encode, media=True)
+    jobs.start(asyncio.get_running_loop(), workers=1, media_workers=2)
+    try:
+        for n in range(3):  # more than the media workers: one waits in its queue
+            await asyncio.to_thread(enqueue, n)
+        await asyncio.sleep(0.5)
+        started = len(beats)
+        await asyncio.sleep(3)
+        # a beat a little over a second apart (Huey's scheduler ticks every second); on one
+        # shared queue the single worker would be stuck behind the encodes: no beat at all
+        assert len(beats) - started >= 2, beats
+    finally:
+        release.set()
+        await jobs.stop()

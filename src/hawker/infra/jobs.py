@@ -33,17 +33,26 @@ class _InProcessConsumer(Consumer):
         """The server process owns SIGINT/SIGTERM; Huey must not take them over."""
 
 
-def _huey(settings: Settings) -> Huey:
+def _huey(settings: Settings, queue: str = "") -> Huey:
+    """The job store: ``jobs`` (expiry, settlement: short and frequent) or a named queue."""
     if settings.redis_url:
-        return RedisHuey(name=f"{settings.redis_prefix}jobs", url=settings.redis_url)
-    return SqliteHuey(name="hawker", filename=str(settings.data_dir / "jobs.sqlite3"))
+        return RedisHuey(name=f"{settings.redis_prefix}{queue or 'jobs'}", url=settings.redis_url)
+    file = f"jobs-{queue}.sqlite3" if queue else "jobs.sqlite3"
+    return SqliteHuey(
+        name=f"hawker-{queue}" if queue else "hawker", filename=str(settings.data_dir / file)
+    )
 
 
 class Jobs:
+    """Two queues with consumers of their own: ``huey`` for the short, frequent jobs money
+    depends on (reservation expiry, deal ends, settlement), ``media`` for ffmpeg work that may
+    take minutes (transcodes, replays), so a long encode never delays an expiry."""
+
     def __init__(self, settings: Settings) -> None:
         self.huey = _huey(settings)
+        self.media = _huey(settings, "media")
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._consumer: Consumer | None = None
+        self._consumers: list[Consumer] = []
         self._chains: list[tuple[Any, float]] = []
         self._watchdog: asyncio.Task[None] | None = None
 
@@ -80,17 +89,20 @@ class Jobs:
         retries: int = 2,
         retry_delay: float = 10,
         timeout: float = 300,
+        media: bool = False,
     ) -> Callable[..., Any]:
         """A one-off job: the returned function enqueues ``fn(*args)`` (plain, picklable
         arguments) for whichever node's consumer takes it first; a failure is retried. Runs
-        with the same arguments never overlap: a duplicate finding one running is retried."""
+        with the same arguments never overlap: a duplicate finding one running is retried.
+        ``media`` puts it on the media queue."""
+        huey = self.media if media else self.huey
 
         def run(*args: Any) -> None:
-            with self.huey.lock_task(f"{name}:{args!r}"):
+            with huey.lock_task(f"{name}:{args!r}"):
                 self._run(lambda: fn(*args), timeout)
 
         run.__name__ = run.__qualname__ = name
-        task = self.huey.task(name=name, retries=retries, retry_delay=retry_delay)(run)
+        task = huey.task(name=name, retries=retries, retry_delay=retry_delay)(run)
         return task
 
     def _restart_chain(self, task: Any, delay: float = 0) -> None:
@@ -125,21 +137,27 @@ class Jobs:
                 log.exception("job chain watchdog failed")
 
     def start(
-        self, loop: asyncio.AbstractEventLoop, workers: int = 2, watch_seconds: float = 5.0
+        self,
+        loop: asyncio.AbstractEventLoop,
+        workers: int = 2,
+        watch_seconds: float = 5.0,
+        media_workers: int = 2,
     ) -> None:
         self.loop = loop
         self._restart_stale_chains()
-        self._consumer = _InProcessConsumer(
-            self.huey,
-            workers=workers,
-            worker_type="thread",
-            periodic=False,
-            scheduler_interval=1,
-            max_delay=0.5,
-            check_worker_health=False,
-            shutdown_timeout=5,
-        )
-        self._consumer.start()
+        for huey, count in ((self.huey, workers), (self.media, media_workers)):
+            consumer = _InProcessConsumer(
+                huey,
+                workers=count,
+                worker_type="thread",
+                periodic=False,
+                scheduler_interval=1,
+                max_delay=0.5,
+                check_worker_health=False,
+                shutdown_timeout=5,
+            )
+            consumer.start()
+            self._consumers.append(consumer)
         self._watchdog = loop.create_task(self._watch(watch_seconds), name="job-chain-watchdog")
 
     async def stop(self) -> None:
@@ -148,11 +166,12 @@ class Jobs:
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog
-        consumer, self._consumer = self._consumer, None
-        if consumer is not None:
+        consumers, self._consumers = self._consumers, []
+        for consumer in consumers:
             # Joined from a thread: a worker may be waiting on this very event loop.
             await asyncio.to_thread(consumer.stop, graceful=True)
-        self.huey.storage.close()
-        if isinstance(self.huey.storage, RedisStorage):
-            self.huey.storage.pool.disconnect()
+        for huey in (self.huey, self.media):
+            huey.storage.close()
+            if isinstance(huey.storage, RedisStorage):
+                huey.storage.pool.disconnect()
         self.loop = None

@@ -161,9 +161,9 @@ def register_jobs(jobs: Jobs, rt: Runtime) -> None:
     async def sweep() -> None:
         await sweep_recordings(rt)
 
-    rt.services[ENQUEUE] = jobs.task(ENQUEUE, transcode)
+    rt.services[ENQUEUE] = jobs.task(ENQUEUE, transcode, media=True)
     rt.services["replay_job"] = jobs.task(
-        "make_replay", replay, retries=2, retry_delay=30, timeout=MEDIA_TIMEOUT_S + 60
+        "make_replay", replay, retries=2, retry_delay=30, timeout=MEDIA_TIMEOUT_S + 60, media=True
     )
     jobs.every("sweep_recordings", SWEEP_EVERY_S, sweep)
 
