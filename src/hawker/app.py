@@ -18,6 +18,7 @@ from hawker.accounts import service as accounts_service
 from hawker.analytics import api as analytics_api
 from hawker.catalog import api as catalog_api
 from hawker.core.config import Settings, get_settings
+from hawker.creators import affiliate_api as creators_affiliate_api
 from hawker.creators import api as creators_api
 from hawker.creators import earnings_api as creators_earnings_api
 from hawker.creators import jobs as creators_jobs
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         video_api,
         clips_api,
         creators_api,
+        creators_affiliate_api,
         creators_earnings_api,
         creators_tiers_api,
         creators_mcn_api,

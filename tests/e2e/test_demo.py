@@ -59,16 +59,24 @@ def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: s
 
 
 def _supply_side_moves(base: str, started: float, log_path: Path) -> None:
-    """The demo seeds tiers and an MCN roster, and its audience moves the leaderboard."""
+    """The demo seeds tiers and an MCN roster, its audience moves the leaderboard, and a host's
+    affiliate link sells."""
     assert [t["name"] for t in httpx.get(f"{base}/api/tiers").json()] == [
         "Bronze", "Silver", "Gold", "Platinum"
     ]  # fmt: skip
-    token = httpx.post(
-        f"{base}/api/auth/login",
-        json={"email": "mcn@demo.hawker.dev", "password": "hawker-demo"},
-    ).json()["token"]
-    roster = httpx.get(f"{base}/api/mcn/roster", headers={"Authorization": f"Bearer {token}"})
+
+    def signed_in(email: str) -> dict[str, str]:
+        r = httpx.post(f"{base}/api/auth/login", json={"email": email, "password": "hawker-demo"})
+        return {"Authorization": f"Bearer {r.json()['token']}"}
+
+    roster = httpx.get(f"{base}/api/mcn/roster", headers=signed_in("mcn@demo.hawker.dev"))
     assert [h["name"] for h in roster.json()] == ["Leo Park", "Mia Chen"]
+    ana = signed_in("ana@demo.hawker.dev")
+    while [(x["clicks"], x["orders"]) for x in httpx.get(
+        f"{base}/api/affiliate-links", headers=ana
+    ).json()] != [(1, 1)]:  # fmt: skip
+        assert time.monotonic() - started < 110, log_path.read_text()[-3000:]
+        time.sleep(1)
 
     def board() -> dict[str, int]:
         entries = httpx.get(f"{base}/api/leaderboards/hosts").json()["entries"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, String
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hawker.core.clock import utcnow
@@ -14,6 +14,8 @@ from hawker.core.db import BIG_ID, Base
 
 class Event(Base):
     __tablename__ = "events"
+    # a shopper's recent touches, newest first, for last-touch attribution
+    __table_args__ = (Index("ix_events_user_at", "user_id", "at"),)
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     type: Mapped[str] = mapped_column(String(40), index=True)

@@ -11,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawker.analytics.models import Event
 
 EventType = Literal[
-    "room.join", "room.leave", "like", "chat", "product.view", "purchase", "video.view"
+    "room.join",
+    "room.leave",
+    "like",
+    "chat",
+    "product.view",
+    "purchase",
+    "video.view",
+    "replay.view",
+    "affiliate.click",
 ]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
@@ -26,23 +34,23 @@ async def record(
     order_id: int | None = None,
     value: int | None = None,
     data: dict[str, Any] | None = None,
-) -> None:
+) -> Event:
     """Append one event in the caller's transaction (it commits or rolls back with the change
     it describes). ``value`` is watch ms for "room.leave" and "video.view", a count for
-    "like", minor units for "purchase"."""
+    "like", minor units for "purchase". The event gets its id when the session flushes."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
-    s.add(
-        Event(
-            type=type,
-            user_id=user_id,
-            show_id=show_id,
-            product_id=product_id,
-            order_id=order_id,
-            value=value,
-            data=data,
-        )
+    event = Event(
+        type=type,
+        user_id=user_id,
+        show_id=show_id,
+        product_id=product_id,
+        order_id=order_id,
+        value=value,
+        data=data,
     )
+    s.add(event)
+    return event
 
 
 async def list_events(

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
         description="host commission on paid GMV, in basis points (1000 = 10 %), where no "
         "offer or tier sets another",
     )
+    attribution_window_days: int = Field(
+        default=7,
+        ge=1,
+        le=90,
+        description="how far back an order looks for the last affiliate link, show, replay or "
+        "short video its buyer touched",
+    )
     min_payout: int = Field(
         default=1000, ge=1, description="smallest payout to a host or MCN, in minor units"
     )

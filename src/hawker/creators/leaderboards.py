@@ -51,6 +51,7 @@ async def do_apply_sale(s: AsyncSession, event: OutboxEvent) -> bool:
                 host_id=data.get("host_id"),
                 merchant_id=int(data["merchant_id"]),
                 show_id=data.get("show_id"),
+                link_id=data.get("link_id"),
                 currency=data["currency"],
                 net=int(data["net"]),
                 paid_at=datetime.fromisoformat(data["paid_at"]),

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -116,6 +117,7 @@ class Sale(Base):
     host_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     merchant_id: Mapped[int] = mapped_column(Integer, index=True)
     show_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    link_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     currency: Mapped[str] = mapped_column(String(3))
     net: Mapped[int] = mapped_column(BigInteger)
     paid_at: Mapped[datetime] = mapped_column(DateTime)
@@ -289,3 +291,18 @@ class Certificate(Base):
         ForeignKey("training_programmes.id", ondelete="CASCADE"), primary_key=True
     )
     issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AffiliateLink(Base):
+    """A host's own link to a product (``/a/{code}``). Clicks are touches in the event log;
+    orders it wins point back at it (``orders.link_id``)."""
+
+    __tablename__ = "affiliate_links"
+    __table_args__ = (UniqueConstraint("host_id", "product_id", name="uq_affiliate_host_product"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    clicks: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -267,3 +267,20 @@ class ProgrammeDetailOut(BaseModel):
     description: str
     lessons: list[LessonOut]
     certified: bool  # the caller holds its certificate
+
+
+class AffiliateLinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    product_id: int = Field(ge=1, le=2**31 - 1)
+
+
+class AffiliateLinkOut(BaseModel):
+    id: int
+    code: str
+    url: str  # site-relative: /a/{code}
+    product_id: int
+    product_title: str
+    clicks: int
+    orders: int  # paid orders the link won
+    gmv: int  # their net GMV, minor units
+    currency: str | None

@@ -19,6 +19,7 @@ from hawker.deals.gate import SoldOutGate, sold_out_gate
 from hawker.deals.stock_units import stock_write, take_holds
 from hawker.infra.runtime import Runtime
 from hawker.orders import cart, payments, service
+from hawker.orders.attribution import Lookback
 from hawker.orders.notify import notify_left, notify_paid, notify_stock
 from hawker.orders.schemas import (
     CartItemIn,
@@ -85,6 +86,7 @@ async def place_order(
                     show_id=body.show_id,
                     ttl_seconds=rt.settings.reservation_ttl_seconds,
                     video_id=body.video_id,
+                    lookback=_lookback(request, rt),
                 )
                 out = service.order_out(placed.order).model_dump(mode="json")
                 await do_remember(s, k, 201, out)
@@ -96,6 +98,10 @@ async def place_order(
         holds.keep()
     await notify_left(rt, placed.deals_left)
     return respond(201, out)
+
+
+def _lookback(request: Request, rt: Runtime) -> Lookback:
+    return Lookback.of(request.cookies, rt.settings.attribution_window_days)
 
 
 REFUSALS = (DealSoldOut, BuyerLimitExceeded, DealNotLive)
@@ -283,7 +289,11 @@ async def checkout(
             if replay is not None:
                 return respond(replay.status_code, replay.response)
             orders = await cart.do_checkout(
-                s, user, channel=body.channel, ttl_seconds=rt.settings.reservation_ttl_seconds
+                s,
+                user,
+                channel=body.channel,
+                ttl_seconds=rt.settings.reservation_ttl_seconds,
+                lookback=_lookback(request, rt),
             )
             out = [service.order_out(o).model_dump(mode="json") for o in orders]
             await do_remember(s, k, 201, out)

@@ -11,6 +11,7 @@ from hawker.accounts.models import User
 from hawker.catalog.models import Product, Sku
 from hawker.catalog.service import access_sku
 from hawker.core.errors import NotFound
+from hawker.orders.attribution import Lookback
 from hawker.orders.errors import EmptyCart
 from hawker.orders.models import CartItem, Order
 from hawker.orders.schemas import CartLineOut, CartOut, ItemIn
@@ -73,7 +74,7 @@ async def cart_out(s: AsyncSession, user: User) -> CartOut:
 
 
 async def do_checkout(
-    s: AsyncSession, user: User, *, channel: str, ttl_seconds: int
+    s: AsyncSession, user: User, *, channel: str, ttl_seconds: int, lookback: Lookback
 ) -> list[Order]:
     rows = (
         await s.execute(
@@ -92,7 +93,15 @@ async def do_checkout(
             ItemIn(sku_id=row.sku_id, quantity=row.quantity)
         )
     placed = [
-        await do_place_order(s, user, items, channel=channel, show_id=None, ttl_seconds=ttl_seconds)
+        await do_place_order(
+            s,
+            user,
+            items,
+            channel=channel,
+            show_id=None,
+            ttl_seconds=ttl_seconds,
+            lookback=lookback,
+        )
         for items in groups.values()
     ]
     await s.execute(delete(CartItem).where(CartItem.user_id == user.id))

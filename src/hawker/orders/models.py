@@ -47,6 +47,8 @@ class Order(Base):
     video_id: Mapped[int | None] = mapped_column(
         ForeignKey("short_videos.id"), nullable=True, index=True
     )
+    # an order won by a host's affiliate link (last touch; see orders/attribution.py)
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("affiliate_links.id"), nullable=True)
     lines: Mapped[list[OrderLine]] = relationship(lazy="selectin", order_by="OrderLine.id")
 
 

@@ -90,6 +90,7 @@ class OrderOut(BaseModel):
     show_id: int | None
     host_id: int | None
     video_id: int | None = None
+    link_id: int | None = None
     created_at: datetime
     expires_at: datetime
     paid_at: datetime | None

@@ -23,6 +23,7 @@ from hawker.deals import service as deals
 from hawker.deals.models import FlashDeal
 from hawker.live.models import Show
 from hawker.live.service import access_show
+from hawker.orders.attribution import Lookback, last_touch
 from hawker.orders.errors import IllegalTransition, MixedOrder
 from hawker.orders.models import Order, OrderLine, OrderRefund
 from hawker.orders.schemas import ItemIn, LineOut, OrderOut
@@ -95,10 +96,12 @@ async def do_place_order(
     show_id: int | None,
     ttl_seconds: int,
     video_id: int | None = None,
+    lookback: Lookback = Lookback(),
 ) -> Placed:
     """Reserve every line (all or nothing: any refusal rolls the unit back) and open a pending
-    order. Attribution (channel, show or short video, host) is decided here, once. Plain
-    INSERTs rather than an ORM flush: this is the flash-sale hot path."""
+    order. Attribution (channel, show, short video or affiliate link, host) is decided here,
+    once: by where it was bought, else by the buyer's last touch (orders/attribution.py).
+    Plain INSERTs rather than an ORM flush: this is the flash-sale hot path."""
     lines = [await _reserve_line(s, buyer, item, ttl_seconds) for item in items]
     merchants = {line["merchant_id"] for line in lines}
     currencies = {line["reservation"].currency for line in lines}
@@ -107,6 +110,7 @@ async def do_place_order(
             "an order holds products of one merchant in one currency; "
             "use the cart to buy from several merchants"
         )
+    link_id: int | None = None
     placed_deals = {
         line["reservation"].deal_id: line["deal"] for line in lines if line["deal"] is not None
     }
@@ -122,6 +126,10 @@ async def do_place_order(
         channel = "live" if channel == "direct" else channel
     else:
         host_id = None
+        touch = await last_touch(s, buyer.id, {x["product_id"] for x in lines}, lookback)
+        if touch is not None:
+            channel, host_id = touch.channel, touch.host_id
+            show_id, video_id, link_id = touch.show_id, touch.video_id, touch.link_id
     now = utcnow()
     values: dict[str, Any] = {
         "buyer_id": buyer.id,
@@ -132,6 +140,7 @@ async def do_place_order(
         "show_id": show_id,
         "host_id": host_id,
         "video_id": video_id,
+        "link_id": link_id,
         "total": sum(x["reservation"].unit_price * x["reservation"].quantity for x in lines),
         "created_at": now,
         "expires_at": now + timedelta(seconds=ttl_seconds),
@@ -253,6 +262,7 @@ async def emit_money(s: AsyncSession, order: Order) -> None:
             "merchant_id": order.merchant_id,
             "host_id": order.host_id,
             "show_id": order.show_id,
+            "link_id": order.link_id,
             "channel": order.channel,
             "currency": order.currency,
             "total": order.total,
@@ -336,6 +346,7 @@ def order_out(order: Order) -> OrderOut:
         show_id=order.show_id,
         host_id=order.host_id,
         video_id=order.video_id,
+        link_id=order.link_id,
         created_at=order.created_at,
         expires_at=order.expires_at,
         paid_at=order.paid_at,

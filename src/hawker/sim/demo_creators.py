@@ -1,6 +1,7 @@
 """The demo's supply side, made through the public API like the rest of the demo: host tiers,
-an MCN with two hosts on its roster, followers, and earlier sales by the other hosts so the
-leaderboard has a race that the live show's audience visibly wins."""
+an MCN with two hosts on its roster, followers, earlier sales by the other hosts so the
+leaderboard has a race that the live show's audience visibly wins, and a sale won by a host's
+affiliate link."""
 
 from __future__ import annotations
 
@@ -55,15 +56,27 @@ async def seed_creators(
     for index, units in EARLIER_SALES:
         shows = await shopper.call("GET", f"/api/shows?host_id={hosts[index].user['id']}")
         sku = shows[0]["lineup"][0]["skus"][0]["id"]
-        order = await shopper.call(
-            "POST",
-            "/api/orders",
-            json={"items": [{"sku_id": sku, "quantity": units}], "show_id": shows[0]["id"]},
-            idempotent=True,
-        )
-        await shopper.call(
-            "POST",
-            f"/api/orders/{order['id']}/pay",
-            json={"card": "4242 4242 4242 4242"},
-            idempotent=True,
-        )
+        await _buy(shopper, sku, units, show_id=shows[0]["id"])
+
+    # the last host shares a link to a product; a fan opens it and buys on the product page
+    products = await shopper.call("GET", "/api/products")
+    link = await hosts[-1].call(
+        "POST", "/api/affiliate-links", json={"product_id": products[-1]["id"]}
+    )
+    await http.get(link["url"], headers=shopper.headers)
+    await _buy(shopper, products[-1]["skus"][0]["id"], 1)
+
+
+async def _buy(shopper: HawkerClient, sku: int, units: int, **attribution: int) -> None:
+    order = await shopper.call(
+        "POST",
+        "/api/orders",
+        json={"items": [{"sku_id": sku, "quantity": units}], **attribution},
+        idempotent=True,
+    )
+    await shopper.call(
+        "POST",
+        f"/api/orders/{order['id']}/pay",
+        json={"card": "4242 4242 4242 4242"},
+        idempotent=True,
+    )

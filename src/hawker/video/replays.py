@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
+from hawker.analytics.service import record
 from hawker.catalog.service import access_product, product_out
 from hawker.live import service as live
 from hawker.live.models import Show, ShowPin
@@ -131,6 +132,11 @@ async def access_replay(s: AsyncSession, show_id: int) -> tuple[Show, Replay]:
     if replay is None:
         raise NoReplay(f"show {show_id} has no replay (yet)", show_status=show.status)
     return show, replay
+
+
+async def do_record_view(s: AsyncSession, viewer: User, show: Show) -> None:
+    """A signed-in viewer opened the replay: a touch that can win a later order (attribution)."""
+    await record(s, "replay.view", user_id=viewer.id, show_id=show.id)
 
 
 async def replay_out(s: AsyncSession, show: Show, replay: Replay) -> ReplayOut:

@@ -34,6 +34,9 @@ async def replay_page(
         replay = await replays.replay_out(s, show_row, replay_row)
         show = await live.show_out(s, show_row)
     user = getattr(request.state, "user", None)
+    if user is not None:
+        async with rt.db.write() as s:
+            await replays.do_record_view(s, user, show_row)
     state = {
         "replay": replay.model_dump(mode="json"),
         "me": {"id": user.id, "name": user.display_name} if user else None,

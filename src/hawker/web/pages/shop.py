@@ -6,16 +6,20 @@ the browser against the JSON API (``shop.js``), which owns the rules and idempot
 
 from __future__ import annotations
 
-from fastapi import Depends, Query
-from starlette.requests import Request
-from starlette.responses import Response
+from typing import Annotated
 
-from hawker.accounts.auth import current_user, runtime
+from fastapi import Depends, Path, Query
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from hawker.accounts.auth import current_user, optional_user, runtime
 from hawker.accounts.models import User
 from hawker.catalog import service as catalog
+from hawker.creators import affiliate
 from hawker.infra.runtime import Runtime
 from hawker.orders import cart
 from hawker.orders import service as orders
+from hawker.orders.attribution import CLICK_COOKIE
 from hawker.web.pages.common import page_router
 from hawker.web.render import render
 
@@ -33,6 +37,29 @@ async def product(request: Request, product_id: int, rt: Runtime = Depends(runti
             if p.id != product_id
         ]
     return render(request, "shop/product.html", product=out, more=more[:5])
+
+
+@router.get("/a/{code}")
+async def affiliate_link(
+    code: Annotated[str, Path(max_length=16, pattern=r"^[A-Za-z0-9_-]+$")],
+    user: User | None = Depends(optional_user),
+    rt: Runtime = Depends(runtime),
+) -> Response:
+    """A host's affiliate link: log the click as a touch and show the product. A visitor who
+    is not signed in keeps the click's id in a cookie for the attribution window, so the order
+    they place after signing in still finds it."""
+    async with rt.db.write() as s:
+        link, click = await affiliate.do_click(s, code, user)
+    response = RedirectResponse(f"/products/{link.product_id}", status_code=303)
+    if user is None:
+        response.set_cookie(
+            CLICK_COOKIE,
+            str(click.id),
+            max_age=rt.settings.attribution_window_days * 86400,
+            httponly=True,
+            samesite="lax",
+        )
+    return response
 
 
 @router.get("/cart")
