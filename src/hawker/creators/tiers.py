@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawker.accounts.audit import do_audit, snapshot
 from hawker.accounts.models import User, UserRole
 from hawker.core.clock import utcnow
 from hawker.core.errors import Conflict, Forbidden, NotFound
@@ -50,11 +51,13 @@ async def do_save_tier(
 ) -> HostTier:
     """Create a tier, or change one; names and ranks are unique."""
     check_operator(operator)
+    before = None
     if tier_id is None:
         tier = HostTier(**values)
         s.add(tier)
     else:
         tier = await access_tier(s, tier_id)
+        before = snapshot(tier)
         for key, value in values.items():
             setattr(tier, key, value)
     try:
@@ -62,6 +65,8 @@ async def do_save_tier(
             await s.flush()
     except IntegrityError as e:
         raise Conflict("another tier already has that name or rank") from e
+    action = "tier.create" if before is None else "tier.change"
+    await do_audit(s, operator, action, "tier", tier.id, before=before, after=snapshot(tier))
     return tier
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawker.accounts.audit import do_audit
 from hawker.accounts.models import User
 from hawker.accounts.service import check_role
 from hawker.analytics.service import record
@@ -264,6 +265,7 @@ async def do_delete_chat(s: AsyncSession, user: User, show_id: int, message_id: 
     )
     if changed is None:
         raise NotFound(f"message {message_id} is not in show {show_id}")
+    await _audit_moderation(s, user, "chat.delete", "chat_message", message_id, show_id)
 
 
 async def do_mute(s: AsyncSession, user: User, show_id: int, target_id: int) -> None:
@@ -277,13 +279,24 @@ async def do_mute(s: AsyncSession, user: User, show_id: int, target_id: int) -> 
     )
     if exists is None:
         s.add(RoomMute(show_id=show_id, user_id=target_id, muted_by=user.id))
+        await _audit_moderation(s, user, "room.mute", "user", target_id, show_id)
 
 
 async def do_unmute(s: AsyncSession, user: User, show_id: int, target_id: int) -> None:
     await access_show_as_host(s, user, show_id)
-    await s.execute(
+    result = await s.execute(
         delete(RoomMute).where(RoomMute.show_id == show_id, RoomMute.user_id == target_id)
     )
+    if result.rowcount:  # type: ignore[attr-defined]
+        await _audit_moderation(s, user, "room.unmute", "user", target_id, show_id)
+
+
+async def _audit_moderation(
+    s: AsyncSession, user: User, action: str, target_type: str, target_id: int, show_id: int
+) -> None:
+    """Operators moderating any room are audited (invariant 6); hosts in their own are not."""
+    if "operator" in user.roles:
+        await do_audit(s, user, action, target_type, target_id, after={"show_id": show_id})
 
 
 async def recent_chat(s: AsyncSession, show_id: int, limit: int = 50) -> list[ChatOut]:

@@ -1,5 +1,6 @@
 """Every context's tables, imported so Alembic sees the whole schema."""
 
+from hawker.accounts import audit  # noqa: F401
 from hawker.accounts import models as accounts  # noqa: F401
 from hawker.analytics import models as analytics  # noqa: F401
 from hawker.catalog import models as catalog  # noqa: F401

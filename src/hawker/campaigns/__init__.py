@@ -1,0 +1,1 @@
+"""Campaigns and festivals, coupons, traffic boosts (the demand side operators steer)."""

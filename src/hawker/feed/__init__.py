@@ -1,0 +1,1 @@
+"""The front page: layouts of slots, candidate sources, the scorer that orders each section."""
