@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 
 from hawker.accounts import api as accounts_api
+from hawker.accounts import operator_api as accounts_operator_api
 from hawker.accounts import service as accounts_service
 from hawker.analytics import api as analytics_api
 from hawker.catalog import api as catalog_api
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
 
     for module in (
         accounts_api,
+        accounts_operator_api,
         catalog_api,
         live_api,
         deals_api,

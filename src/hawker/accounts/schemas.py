@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 
@@ -37,3 +40,20 @@ class UserOut(BaseModel):
 class TokenOut(BaseModel):
     token: str
     user: UserOut
+
+
+class RolesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    roles: list[str] = Field(min_length=1, max_length=5)
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    actor_id: int
+    actor: str
+    action: str
+    target_type: str
+    target_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None

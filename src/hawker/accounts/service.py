@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawker.accounts.audit import do_audit
 from hawker.accounts.errors import BadCredentials, EmailTaken
 from hawker.accounts.models import ROLES, ApiToken, LoginSession, User, UserRole
 from hawker.core.clock import utcnow
@@ -139,3 +140,38 @@ async def do_update_profile(
     if avatar_url is not None:
         user.avatar_url = avatar_url
     return user
+
+
+async def search_users(session: AsyncSession, q: str, limit: int = 25) -> list[User]:
+    """Operators find accounts by email or name (case-insensitive substring), or by id."""
+    term = q.strip().lower()
+    match = func.lower(User.email).contains(term, autoescape=True) | func.lower(
+        User.display_name
+    ).contains(term, autoescape=True)
+    if q.strip().isdigit() and len(q.strip()) < 10:  # an id (ids are 32-bit)
+        match = match | (User.id == int(q.strip()))
+    return list(await session.scalars(select(User).where(match).order_by(User.id).limit(limit)))
+
+
+async def do_set_roles(
+    session: AsyncSession, operator: User, user_id: int, roles: list[str]
+) -> User:
+    """Grant and revoke roles (audited). An operator cannot take away their own operator role:
+    the console must never be left without the person using it."""
+    check_role(operator, "operator")
+    target = await access_user(session, user_id)
+    wanted = check_roles(roles)
+    if target.id == operator.id and "operator" not in wanted:
+        raise Forbidden("you cannot revoke your own operator role")
+    before = sorted(target.roles)
+    if before == wanted:
+        return target
+    target.role_rows = [r for r in target.role_rows if r.role in wanted] + [
+        UserRole(role=r) for r in wanted if r not in target.roles
+    ]
+    await session.flush()
+    await do_audit(
+        session, operator, "user.roles", "user", target.id,
+        before={"roles": before}, after={"roles": wanted},
+    )  # fmt: skip
+    return target

@@ -1,13 +1,17 @@
-"""Operator pages (the console grows here): host tier rules."""
+"""Operator console pages: accounts and roles, the audit log, host tier rules."""
 
 from __future__ import annotations
 
-from fastapi import Depends
+from datetime import datetime
+
+from fastapi import Depends, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hawker.accounts import audit
+from hawker.accounts import service as accounts
 from hawker.accounts.auth import require_role, runtime
-from hawker.accounts.models import User
+from hawker.accounts.models import ROLES, User
 from hawker.core.money import CURRENCY_EXPONENT
 from hawker.creators import tiers
 from hawker.infra.runtime import Runtime
@@ -32,3 +36,46 @@ async def tier_rules(
         holders=holders,
         currencies=list(CURRENCY_EXPONENT),
     )
+
+
+@router.get("/operator")
+async def console(
+    request: Request,
+    q: str = Query(default="", max_length=100),
+    user: User = Depends(operator_user),
+    rt: Runtime = Depends(runtime),
+) -> Response:
+    """Find accounts and grant roles; the latest audited actions below."""
+    async with rt.db.read() as s:
+        found = await accounts.search_users(s, q) if q.strip() else []
+        recent = await audit.list_audit(s, limit=10)
+    return render(request, "operator/console.html", q=q, found=found, roles=ROLES, recent=recent)
+
+
+@router.get("/operator/audit")
+async def audit_log(
+    request: Request,
+    action: str = Query(default="", max_length=60),
+    target_type: str = Query(default="", max_length=30),
+    target_id: str = Query(default="", max_length=40),
+    actor_id: int | None = Query(default=None, ge=1, le=2**31 - 1),
+    since: datetime | None = None,
+    before_id: int | None = Query(default=None, ge=1, le=2**63 - 1),
+    user: User = Depends(operator_user),
+    rt: Runtime = Depends(runtime),
+) -> Response:
+    filters = {"action": action, "target_type": target_type, "target_id": target_id}
+    async with rt.db.read() as s:
+        entries = await audit.list_audit(
+            s, actor_id=actor_id, since=since, before_id=before_id, limit=PAGE, **filters
+        )
+    return render(
+        request,
+        "operator/audit.html",
+        entries=entries,
+        filters=filters | {"actor_id": actor_id or "", "since": since or ""},
+        more=len(entries) == PAGE,
+    )
+
+
+PAGE = 50
