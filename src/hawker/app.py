@@ -7,6 +7,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -18,6 +19,8 @@ from hawker.accounts import operator_api as accounts_operator_api
 from hawker.accounts import service as accounts_service
 from hawker.analytics import api as analytics_api
 from hawker.catalog import api as catalog_api
+from hawker.core import outbox
+from hawker.core.clock import utcnow
 from hawker.core.config import Settings, get_settings
 from hawker.creators import affiliate_api as creators_affiliate_api
 from hawker.creators import api as creators_api
@@ -86,6 +89,12 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     orders_jobs.register_jobs(jobs, rt)
     creators_jobs.register_jobs(jobs, rt)
     video_jobs.register_jobs(jobs, rt)
+
+    async def prune_outbox() -> None:
+        async with rt.db.write() as s:
+            await outbox.do_prune(s, utcnow() - timedelta(days=settings.outbox_retention_days))
+
+    jobs.every("prune_outbox", 3600.0, prune_outbox)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -83,6 +83,11 @@ class Settings(BaseSettings):
         gt=0,
         description="how often paid and refunded orders are settled into the commission ledger",
     )
+    outbox_retention_days: float = Field(
+        default=7.0,
+        gt=0,
+        description="how long domain events are kept after every consumer has taken them",
+    )
     tier_recompute_seconds: float = Field(
         default=3600.0, gt=0, description="how often every host is placed in their tier"
     )

@@ -9,14 +9,30 @@ Each consumer takes the events not yet delivered to it, oldest first, and marks 
 delivered in the same transaction as its effect, so every event takes effect once per
 consumer. Delivery is tracked per event rather than by a cursor: ids are handed out before
 commit, so a cursor could step over an event whose transaction committed late.
+
+Consumers are declared with ``consumer(name, topics)`` so that pruning knows who must have
+seen an event before it goes: ``do_prune`` deletes events past the retention that every
+consumer of their topic has taken (an event a consumer still lacks stays, however old).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, and_, insert, select
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -44,6 +60,24 @@ class OutboxDelivery(Base):
     delivered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+@dataclass(frozen=True)
+class Consumer:
+    name: str
+    topics: tuple[str, ...]
+
+
+CONSUMERS: dict[str, Consumer] = {}
+PRUNE_BATCH = 2000
+
+
+def consumer(name: str, topics: tuple[str, ...]) -> Consumer:
+    """Declare a consumer (once, at import) so pruning waits for it."""
+    declared = CONSUMERS.setdefault(name, Consumer(name, topics))
+    if declared.topics != topics:
+        raise ValueError(f"outbox consumer {name!r} declared twice with different topics")
+    return declared
+
+
 async def emit(s: AsyncSession, topic: str, subject_id: int, data: dict[str, Any]) -> None:
     """Record an event inside the caller's transaction."""
     await s.execute(
@@ -53,27 +87,52 @@ async def emit(s: AsyncSession, topic: str, subject_id: int, data: dict[str, Any
     )
 
 
-async def pending(
-    s: AsyncSession, consumer: str, topics: tuple[str, ...], limit: int = 500
-) -> list[OutboxEvent]:
-    """Events of ``topics`` not yet delivered to ``consumer``, oldest first."""
-    delivered = and_(OutboxDelivery.event_id == OutboxEvent.id, OutboxDelivery.consumer == consumer)
+async def pending(s: AsyncSession, consumer: Consumer, limit: int = 500) -> list[OutboxEvent]:
+    """Events of the consumer's topics not yet delivered to it, oldest first."""
+    delivered = and_(
+        OutboxDelivery.event_id == OutboxEvent.id, OutboxDelivery.consumer == consumer.name
+    )
     rows = await s.scalars(
         select(OutboxEvent)
         .outerjoin(OutboxDelivery, delivered)
-        .where(OutboxEvent.topic.in_(topics), OutboxDelivery.event_id.is_(None))
+        .where(OutboxEvent.topic.in_(consumer.topics), OutboxDelivery.event_id.is_(None))
         .order_by(OutboxEvent.id)
         .limit(limit)
     )
     return list(rows)
 
 
-async def do_mark_delivered(s: AsyncSession, consumer: str, event_id: int) -> bool:
+async def do_mark_delivered(s: AsyncSession, consumer: Consumer, event_id: int) -> bool:
     """Mark the event delivered in the consumer's transaction. False if another run of the
     same consumer got there first (the caller then rolls its effect back)."""
-    found = await s.get(OutboxDelivery, (consumer, event_id))
+    found = await s.get(OutboxDelivery, (consumer.name, event_id))
     if found is not None:
         return False
-    s.add(OutboxDelivery(consumer=consumer, event_id=event_id, delivered_at=utcnow()))
+    s.add(OutboxDelivery(consumer=consumer.name, event_id=event_id, delivered_at=utcnow()))
     await s.flush()  # a concurrent twin fails here on the primary key
     return True
+
+
+async def do_prune(s: AsyncSession, before: datetime) -> int:
+    """Delete events created before ``before`` that every declared consumer of their topic has
+    taken (their delivery marks go with them). Returns how many went."""
+    pruned = 0
+    topics = {topic for c in CONSUMERS.values() for topic in c.topics}
+    for topic in topics:
+        names = [c.name for c in CONSUMERS.values() if topic in c.topics]
+        taken = (
+            select(func.count())
+            .where(OutboxDelivery.event_id == OutboxEvent.id, OutboxDelivery.consumer.in_(names))
+            .scalar_subquery()
+        )
+        done = (
+            select(OutboxEvent.id)
+            .where(OutboxEvent.topic == topic, OutboxEvent.created_at < before)
+            .where(taken == len(names))
+            .limit(PRUNE_BATCH)  # bound the IN lists below (database parameter limits)
+        )
+        while ids := list(await s.scalars(done)):
+            await s.execute(delete(OutboxDelivery).where(OutboxDelivery.event_id.in_(ids)))
+            await s.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(ids)))
+            pruned += len(ids)
+    return pruned

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawker.core import outbox
 from hawker.core.clock import utcnow
 from hawker.creators import offers
 from hawker.creators.ledger import PLATFORM, Leg, do_post, host_account, mcn_account
@@ -39,7 +40,7 @@ def split(net: int, rate_bps: int, share_bps: int) -> tuple[int, int]:
     return commission - mcn, mcn
 
 
-CONSUMER = "creators.commissions"
+CONSUMER = outbox.consumer("creators.commissions", ("order.money",))
 
 
 async def do_apply_order_money(

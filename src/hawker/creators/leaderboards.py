@@ -17,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
 from hawker.catalog.models import Merchant
+from hawker.core import outbox
 from hawker.core.clock import utcnow
 from hawker.core.outbox import OutboxEvent
 from hawker.creators.models import Sale
 
 CHANNEL = "leaderboards"
-CONSUMER = "creators.sales"
+CONSUMER = outbox.consumer("creators.sales", ("order.money",))
 Period = Literal["today", "week", "month"]
 Board = Literal["hosts", "merchants", "rising"]
 

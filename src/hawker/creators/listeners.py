@@ -19,7 +19,6 @@ from hawker.creators import commissions, leaderboards, notifications
 from hawker.infra.runtime import Runtime
 
 Apply = Callable[[AsyncSession, OutboxEvent], Awaitable[bool | int]]
-MONEY = ("order.money",)
 
 
 async def run_listeners(rt: Runtime) -> int:
@@ -29,14 +28,13 @@ async def run_listeners(rt: Runtime) -> int:
     async def commission(s: AsyncSession, event: OutboxEvent) -> bool:
         return await commissions.do_apply_order_money(s, event.id, event.data, rate)
 
-    posted = await _consume(rt, commissions.CONSUMER, MONEY, commission)
-    if await _consume(rt, leaderboards.CONSUMER, MONEY, leaderboards.do_apply_sale):
+    posted = await _consume(rt, commissions.CONSUMER, commission)
+    if await _consume(rt, leaderboards.CONSUMER, leaderboards.do_apply_sale):
         await rt.bus.publish(leaderboards.CHANNEL, "leaderboard.changed", {})
     notices: dict[int, dict[str, object]] = {}
     await _consume(
         rt,
         notifications.CONSUMER,
-        notifications.TOPICS,
         _notify(notices),
         after=lambda event: rt.bus.publish(
             notifications.CHANNEL, "notification", notices[event.id]
@@ -62,15 +60,14 @@ def _notify(notices: dict[int, dict[str, object]]) -> Apply:
 
 async def _consume(
     rt: Runtime,
-    consumer: str,
-    topics: tuple[str, ...],
+    consumer: outbox.Consumer,
     apply: Apply,
     after: Callable[[OutboxEvent], Awaitable[object]] | None = None,
 ) -> int:
     """``after`` runs once an event's unit has committed (bus messages never announce what a
     rollback then takes back)."""
     async with rt.db.read() as s:
-        events = await outbox.pending(s, consumer, topics)
+        events = await outbox.pending(s, consumer)
     changed = 0
     for event in events:
         try:

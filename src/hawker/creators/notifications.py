@@ -15,13 +15,13 @@ from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawker.core import outbox
 from hawker.core.clock import utcnow
 from hawker.core.outbox import OutboxEvent
 from hawker.creators.models import Follow, Notification
 from hawker.live.models import Show
 
-CONSUMER = "creators.notifications"
-TOPICS = ("show.scheduled", "show.live")
+CONSUMER = outbox.consumer("creators.notifications", ("show.scheduled", "show.live"))
 CHANNEL = "notifications"
 
 
