@@ -8,7 +8,7 @@ it per order), so leaving an MCN never rewrites what it already earned.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +17,15 @@ from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.core.errors import Conflict, Forbidden, NotFound
 from hawker.creators import tiers
-from hawker.creators.models import CommissionAccrual, Follow, McnInvite, McnMembership, Sale
+from hawker.creators.models import (
+    CommissionAccrual,
+    Follow,
+    HostTier,
+    HostTierAssignment,
+    McnInvite,
+    McnMembership,
+    Sale,
+)
 from hawker.live.models import Show
 
 Answer = Literal["accept", "decline"]
@@ -123,6 +131,7 @@ class RosterLine:
 
 
 async def roster(s: AsyncSession, mcn: User) -> list[RosterLine]:
+    """One grouped query per figure for the whole roster, however many hosts it holds."""
     check_mcn(mcn)
     members = list(
         await s.execute(
@@ -132,35 +141,66 @@ async def roster(s: AsyncSession, mcn: User) -> list[RosterLine]:
             .order_by(User.display_name)
         )
     )
+    ids = [host.id for _, host in members]
     since = utcnow() - tiers.WINDOW
-    lines = []
-    for member, host in members:
-        gmv = await s.execute(
-            select(Sale.currency, func.sum(Sale.net))
-            .where(Sale.host_id == host.id, Sale.paid_at >= since)
-            .group_by(Sale.currency)
+    gmv = await _per_host_currency(
+        s,
+        select(Sale.host_id, Sale.currency, func.sum(Sale.net))
+        .where(Sale.host_id.in_(ids), Sale.paid_at >= since)
+        .group_by(Sale.host_id, Sale.currency),
+    )
+    earned = await _per_host_currency(
+        s,
+        select(CommissionAccrual.host_id, CommissionAccrual.currency,
+               func.sum(CommissionAccrual.mcn_share))
+        .where(CommissionAccrual.host_id.in_(ids), CommissionAccrual.mcn_id == mcn.id)
+        .group_by(CommissionAccrual.host_id, CommissionAccrual.currency),
+    )  # fmt: skip
+    shows = {
+        host_id: (count, live)
+        for host_id, count, live in await s.execute(
+            select(Show.host_id, func.count(), func.count().filter(Show.status == "live"))
+            .where(Show.host_id.in_(ids))
+            .group_by(Show.host_id)
         )
-        earned = await s.execute(
-            select(CommissionAccrual.currency, func.sum(CommissionAccrual.mcn_share))
-            .where(CommissionAccrual.host_id == host.id, CommissionAccrual.mcn_id == mcn.id)
-            .group_by(CommissionAccrual.currency)
+    }
+    followers: dict[int, int] = {
+        host_id: count
+        for host_id, count in await s.execute(
+            select(Follow.host_id, func.count())
+            .where(Follow.host_id.in_(ids))
+            .group_by(Follow.host_id)
         )
-        statuses = list(await s.scalars(select(Show.status).where(Show.host_id == host.id)))
-        tier = await tiers.tier_of(s, host.id)
-        followers = await s.scalar(select(func.count()).where(Follow.host_id == host.id))
-        lines.append(
-            RosterLine(
-                host_id=host.id,
-                name=host.display_name,
-                avatar_url=host.avatar_url,
-                share_bps=member.share_bps,
-                since=member.since.isoformat(),
-                tier=tier.name if tier else None,
-                followers=int(followers or 0),
-                shows=len(statuses),
-                live_now="live" in statuses,
-                gmv_30d={c: int(v) for c, v in gmv},
-                mcn_earned={c: int(v) for c, v in earned},
-            )
+    }
+    tier_names: dict[int, str] = {
+        host_id: name
+        for host_id, name in await s.execute(
+            select(HostTierAssignment.host_id, HostTier.name)
+            .join(HostTier, HostTier.id == HostTierAssignment.tier_id)
+            .where(HostTierAssignment.host_id.in_(ids), HostTier.active.is_(True))
         )
-    return lines
+    }
+    return [
+        RosterLine(
+            host_id=host.id,
+            name=host.display_name,
+            avatar_url=host.avatar_url,
+            share_bps=member.share_bps,
+            since=member.since.isoformat(),
+            tier=tier_names.get(host.id),
+            followers=int(followers.get(host.id, 0)),
+            shows=shows.get(host.id, (0, 0))[0],
+            live_now=shows.get(host.id, (0, 0))[1] > 0,
+            gmv_30d=gmv.get(host.id, {}),
+            mcn_earned=earned.get(host.id, {}),
+        )
+        for member, host in members
+    ]
+
+
+async def _per_host_currency(s: AsyncSession, stmt: Any) -> dict[int, dict[str, int]]:
+    """Rows of (host id, currency, amount) as {host: {currency: amount}}."""
+    out: dict[int, dict[str, int]] = {}
+    for host_id, currency, amount in await s.execute(stmt):
+        out.setdefault(host_id, {})[currency] = int(amount)
+    return out
