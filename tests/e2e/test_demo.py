@@ -59,7 +59,8 @@ def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: s
 
 
 def _supply_side_moves(base: str, started: float, log_path: Path) -> None:
-    """The demo seeds tiers and an MCN roster, and its audience moves the leaderboard."""
+    """The demo seeds tiers, host profiles and an MCN roster, and its audience moves the
+    leaderboard."""
     assert [t["name"] for t in httpx.get(f"{base}/api/tiers").json()] == [
         "Bronze", "Silver", "Gold", "Platinum"
     ]  # fmt: skip
@@ -69,6 +70,9 @@ def _supply_side_moves(base: str, started: float, log_path: Path) -> None:
     ).json()["token"]
     roster = httpx.get(f"{base}/api/mcn/roster", headers={"Authorization": f"Bearer {token}"})
     assert [h["name"] for h in roster.json()] == ["Leo Park", "Mia Chen"]
+    mia = httpx.get(f"{base}/api/hosts/{roster.json()[1]['host_id']}").json()
+    assert mia["bio"].startswith("Beauty drops") and mia["live"] is not None
+    assert [c["name"] for c in mia["categories"]] == ["Beauty", "Home"]
 
     def board() -> dict[str, int]:
         entries = httpx.get(f"{base}/api/leaderboards/hosts").json()["entries"]
