@@ -1,5 +1,6 @@
 """A host's public page in Chromium: a shopper sees the bio (as text), categories, tier and
-the LIVE badge, follows, and the count goes up; the room links the host's name here."""
+the LIVE badge, follows, and the count goes up; the room links the host's name here and its
+Follow button is the same follow."""
 
 from __future__ import annotations
 
@@ -77,8 +78,15 @@ def test_shopper_follows_a_host_from_the_host_page(
         expect(page.locator("#followers")).to_have_text("1")
         page.locator(".host-live").click()
         page.wait_for_url(f"{m.base}/shows/{m.show['id']}")
-        assert errors == []
+        room_follow = page.locator("#follow")  # the room knows the follow too
+        expect(room_follow).to_have_text("Following")
         assert m.host("GET", f"/api/hosts/{host_id}")["followers"] == 1
+        room_follow.click()
+        expect(room_follow).to_have_text("Follow")
+        assert m.host("GET", f"/api/hosts/{host_id}")["followers"] == 0
+        room_follow.click()
+        expect(room_follow).to_have_text("Following")
+        assert errors == []
 
         wide = browser.new_context(viewport=DESKTOP).new_page()  # a visitor, on a desktop
         wide.goto(f"{m.base}/hosts/{host_id}")
