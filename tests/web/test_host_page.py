@@ -40,6 +40,9 @@ def profiled_market(server: Any) -> Market:
     ops("POST", "/api/tiers", 201, json={"name": "Gold", "rank": 1, "commission_bps": 900})
     ops("POST", "/api/tiers/recompute")
     m.host("PUT", "/api/me/host-profile", json={"bio": BIO, "category_ids": ids})
+    later = {"title": "Sunday skincare Q&A", "cover_url": "/static/demo/cover-home.svg",
+             "scheduled_start": "2099-01-04T18:00:00Z", "product_ids": []}  # fmt: skip
+    m.host("POST", "/api/shows", 201, json=later)
     return m
 
 
@@ -64,6 +67,7 @@ def test_shopper_follows_a_host_from_the_host_page(
         expect(page.locator(".host-bio")).to_have_text(BIO)  # shown as text, not markup
         expect(page.locator(".host-cats li")).to_have_text(["Beauty", "Skincare"])
         expect(page.locator(".host-live")).to_contain_text(m.show["title"])
+        expect(page.locator(".upcoming")).to_contain_text("Sunday skincare Q&A")
         expect(page.locator("#followers")).to_have_text("0")
         follow = page.locator("#follow")
         expect(follow).to_have_text("Follow")
