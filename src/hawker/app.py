@@ -29,6 +29,7 @@ from hawker.creators import jobs as creators_jobs
 from hawker.creators import mcn_api as creators_mcn_api
 from hawker.creators import notifications_api as creators_notifications_api
 from hawker.creators import offers_api as creators_offers_api
+from hawker.creators import profiles_api as creators_profiles_api
 from hawker.creators import tiers_api as creators_tiers_api
 from hawker.creators import training_api as creators_training_api
 from hawker.deals import api as deals_api
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         creators_mcn_api,
         creators_notifications_api,
         creators_offers_api,
+        creators_profiles_api,
         creators_training_api,
         replay_api,
     ):

@@ -59,8 +59,8 @@ def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: s
 
 
 def _supply_side_moves(base: str, started: float, log_path: Path) -> None:
-    """The demo seeds tiers and an MCN roster, its audience moves the leaderboard, and a host's
-    affiliate link sells."""
+    """The demo seeds tiers, host profiles and an MCN roster, its audience moves the
+    leaderboard, and a host's affiliate link sells."""
     assert [t["name"] for t in httpx.get(f"{base}/api/tiers").json()] == [
         "Bronze", "Silver", "Gold", "Platinum"
     ]  # fmt: skip
@@ -77,6 +77,9 @@ def _supply_side_moves(base: str, started: float, log_path: Path) -> None:
     ).json()] != [(1, 1)]:  # fmt: skip
         assert time.monotonic() - started < 110, log_path.read_text()[-3000:]
         time.sleep(1)
+    mia = httpx.get(f"{base}/api/hosts/{roster.json()[1]['host_id']}").json()
+    assert mia["bio"].startswith("Beauty drops") and mia["live"] is not None
+    assert [c["name"] for c in mia["categories"]] == ["Beauty", "Home"]
 
     def board() -> dict[str, int]:
         entries = httpx.get(f"{base}/api/leaderboards/hosts").json()["entries"]

@@ -71,6 +71,8 @@ def test_feed_plays_the_visible_clip_and_buys_its_product(
         log_in(page, market.base, market.shopper_email, "/videos")
         page.wait_for_function("document.querySelectorAll('.clip video')[0].currentTime > 0.5")
         assert page.inner_text(".clip >> nth=0 >> .clip-host") == "@Mia Chen"
+        host_page = f"/hosts/{market.host.user['id']}"
+        assert page.get_attribute(".clip >> nth=0 >> .clip-host", "href") == host_page
         assert page.is_visible(".clip >> nth=0 >> a[href='/videos?tag=lipstick']")
         shoot(page, "short-videos-feed")
         assert page.evaluate("document.querySelectorAll('.clip video')[1].paused")

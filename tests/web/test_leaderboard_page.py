@@ -58,6 +58,8 @@ def test_leaderboard_updates_during_a_show(
         buy_and_pay(m, headphones)
         expect(row.locator(".lb-gmv")).to_have_text("$258.00", timeout=15_000)
         expect(row.locator(".lb-orders")).to_have_text("2 orders")
+        host_page = f"/hosts/{m.host.user['id']}"
+        expect(row.locator(".lb-name a")).to_have_attribute("href", host_page)  # redrawn rows
         assert page.evaluate("window.sameDocument") is True  # pushed, not reloaded
         shoot(page, "leaderboard-phone")
         page.click("a.tab:has-text('Merchants')")

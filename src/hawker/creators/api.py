@@ -1,24 +1,16 @@
-"""Creators routes: a host's public profile, follow and unfollow."""
+"""Creators routes: follow and unfollow a host (the answer is the follow summary)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from hawker.accounts.auth import current_user, optional_user, runtime
+from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
 from hawker.creators import service
 from hawker.creators.schemas import HostProfileOut
 from hawker.infra.runtime import Runtime
 
 router = APIRouter(prefix="/api/hosts", tags=["creators"])
-
-
-@router.get("/{host_id}")
-async def host_profile(
-    host_id: int, user: User | None = Depends(optional_user), rt: Runtime = Depends(runtime)
-) -> HostProfileOut:
-    async with rt.db.read() as s:
-        return await service.host_profile(s, await service.access_host(s, host_id), user)
 
 
 @router.post("/{host_id}/follow")

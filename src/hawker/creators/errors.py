@@ -21,3 +21,8 @@ class InsufficientBalance(Conflict):
 class PayoutBelowMinimum(Invalid):
     code = "payout_below_minimum"
     title = "Payout below the minimum"
+
+
+class UnknownCategory(Invalid):
+    code = "unknown_category"
+    title = "No such category"

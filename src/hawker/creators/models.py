@@ -1,5 +1,5 @@
 """Creators tables: follows, the commission ledger (append-only, double-entry), payouts, MCN
-rosters, and the sales read model behind leaderboards and tiers."""
+rosters, the sales read model behind leaderboards and tiers, and host profiles."""
 
 from __future__ import annotations
 
@@ -306,3 +306,30 @@ class AffiliateLink(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     clicks: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class HostProfile(Base):
+    """What a host says about themselves: a plain-text bio (escaped wherever it is shown).
+    Name and avatar stay on the user, so every page that names a host shows the same ones."""
+
+    __tablename__ = "host_profiles"
+
+    host_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    bio: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class HostCategory(Base):
+    """A catalogue category a host sells in, in the host's order."""
+
+    __tablename__ = "host_categories"
+
+    host_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hawker.catalog.schemas import CategoryOut
+
 Role = Literal["host", "mcn"]
+BIO_MAX = 500
+CATEGORIES_MAX = 3
 
 
 class HostProfileOut(BaseModel):
@@ -16,6 +20,32 @@ class HostProfileOut(BaseModel):
     avatar_url: str
     followers: int
     following: bool  # whether the caller follows this host (false when logged out)
+
+
+class HostShowOut(BaseModel):
+    id: int
+    title: str
+    cover_url: str
+    status: str
+    scheduled_start: datetime
+
+
+class HostDetailOut(HostProfileOut):
+    """The host's public page: the follow summary plus what the host says and does."""
+
+    bio: str = Field(description="plain text: escape it wherever it is shown")
+    categories: list[CategoryOut]
+    tier: str | None
+    live: HostShowOut | None = Field(description="the show the host is live in now")
+    upcoming: list[HostShowOut]
+
+
+class HostProfileIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    bio: str = Field(default="", max_length=BIO_MAX, description="plain text")
+    category_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+        default_factory=list, max_length=CATEGORIES_MAX, description="catalogue categories"
+    )
 
 
 class PayoutIn(BaseModel):

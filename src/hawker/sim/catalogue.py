@@ -75,6 +75,23 @@ HOSTS = [
     {"email": "ana@demo.hawker.dev", "name": "Ana Ruiz", "avatar": "avatar-ana"},
 ]
 
+CATEGORIES = [("beauty", "Beauty"), ("sports", "Sports"), ("tech", "Tech"), ("home", "Home")]
+
+# (bio, category slugs) for each of HOSTS, in order
+HOST_PROFILES = [
+    (
+        "Beauty drops every Friday night: swatches in daylight, honest reviews, and flash "
+        "deals you will not find anywhere else.",
+        ["beauty", "home"],
+    ),
+    (
+        "Runner and gadget tinkerer. I test the gear on the track before I sell it.\n"
+        "Tech Tuesdays and running season specials.",
+        ["sports", "tech"],
+    ),
+    ("Cosy home picks under $20, from my flat in Valencia.", ["home"]),
+]
+
 # (host index, title, cover, hours from now (None = live now), product indexes)
 SHOWS = [
     (0, "Glow-up Friday: beauty drops & flash deals", "cover-beauty", None, [0, 1, 6, 4, 3]),

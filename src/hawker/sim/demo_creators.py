@@ -1,13 +1,13 @@
 """The demo's supply side, made through the public API like the rest of the demo: host tiers,
-an MCN with two hosts on its roster, followers, earlier sales by the other hosts so the
-leaderboard has a race that the live show's audience visibly wins, and a sale won by a host's
-affiliate link."""
+host profiles (bio and categories), an MCN with two hosts on its roster, followers, earlier
+sales by the other hosts so the leaderboard has a race that the live show's audience visibly
+wins, and a sale won by a host's affiliate link."""
 
 from __future__ import annotations
 
 import httpx2 as httpx
 
-from hawker.sim.catalogue import HOSTS, PASSWORD
+from hawker.sim.catalogue import CATEGORIES, HOST_PROFILES, HOSTS, PASSWORD
 from hawker.sim.client import HawkerClient
 
 MCN_EMAIL = "mcn@demo.hawker.dev"
@@ -33,10 +33,16 @@ async def seed_creators(
     await operator.log_in(operator_email, PASSWORD)
     for tier in TIERS:
         await operator.call("POST", "/api/tiers", json=tier)
+    categories = {}
+    for slug, name in CATEGORIES:
+        made = await operator.call("POST", "/api/categories", json={"slug": slug, "name": name})
+        categories[slug] = made["id"]
     hosts = []
-    for h in HOSTS:
+    for h, (bio, slugs) in zip(HOSTS, HOST_PROFILES, strict=True):
         client = HawkerClient(http)
         await client.log_in(h["email"], PASSWORD)
+        profile = {"bio": bio, "category_ids": [categories[c] for c in slugs]}
+        await client.call("PUT", "/api/me/host-profile", json=profile)
         hosts.append(client)
 
     agency = HawkerClient(http)

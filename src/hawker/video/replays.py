@@ -175,11 +175,15 @@ async def replay_out(s: AsyncSession, show: Show, replay: Replay) -> ReplayOut:
     )
 
 
-async def list_replays(s: AsyncSession, *, limit: int, before: int | None) -> list[ReplayCard]:
-    """Replays of ended shows, newest first; ``before`` (the last id of the previous page)
-    pages on. (A live show can already have one, of a recording before its encoder
-    reconnected; it is listed once the show is over.)"""
+async def list_replays(
+    s: AsyncSession, *, limit: int, before: int | None, host_id: int | None = None
+) -> list[ReplayCard]:
+    """Replays of ended shows (of one host's, given ``host_id``), newest first; ``before``
+    (the last id of the previous page) pages on. (A live show can already have one, of a
+    recording before its encoder reconnected; it is listed once the show is over.)"""
     stmt = select(Replay, Show).join(Show, Show.id == Replay.show_id).where(Show.status == "ended")
+    if host_id is not None:
+        stmt = stmt.where(Show.host_id == host_id)
     if before is not None:
         stmt = stmt.where(Replay.id < before)
     rows = await s.execute(stmt.order_by(Replay.id.desc()).limit(limit))

@@ -1,4 +1,4 @@
-"""Host studio: my shows, scheduling, and the live control room for one show."""
+"""Host studio: my shows, scheduling, the live control room for one show, and the profile."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from starlette.responses import Response
 from hawker.accounts.auth import require_role, runtime
 from hawker.accounts.models import User
 from hawker.catalog import service as catalog
-from hawker.creators import mcn
+from hawker.creators import mcn, profiles
+from hawker.creators import service as creators
+from hawker.creators.schemas import BIO_MAX, CATEGORIES_MAX
 from hawker.deals import service as deals
 from hawker.infra.runtime import Runtime
 from hawker.live import service as live
@@ -63,4 +65,23 @@ async def studio_show(
         likes=likes,
         seq=seq,
         stream=stream,
+    )
+
+
+@router.get("/studio/profile")
+async def studio_profile(
+    request: Request, user: User = Depends(host_user), rt: Runtime = Depends(runtime)
+) -> Response:
+    """The bio and categories form; ``studio_profile.js`` saves it through the JSON API."""
+    async with rt.db.read() as s:
+        profile = await profiles.host_detail(s, await creators.access_host(s, user.id), user)
+        categories = await catalog.list_categories(s)
+    return render(
+        request,
+        "studio/profile.html",
+        profile=profile,
+        chosen={c.id for c in profile.categories},
+        categories=categories,
+        bio_max=BIO_MAX,
+        categories_max=CATEGORIES_MAX,
     )

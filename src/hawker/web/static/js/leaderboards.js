@@ -11,7 +11,10 @@ function row(e) {
   li.className = "lb-row";
   li.dataset.id = e.id;
   const rank = Object.assign(document.createElement("span"), { className: "lb-rank", textContent: e.rank });
-  const name = Object.assign(document.createElement("span"), { className: "lb-name", textContent: e.name });
+  const name = Object.assign(document.createElement("span"), { className: "lb-name" });
+  // hosts' names lead to their pages; merchants have none
+  name.append(board === "merchants" ? e.name
+    : Object.assign(document.createElement("a"), { href: `/hosts/${e.id}`, textContent: e.name }));
   const detail = document.createElement("span");
   detail.className = "muted lb-orders";
   detail.textContent = `${e.orders} order${e.orders === 1 ? "" : "s"}` +

@@ -432,13 +432,17 @@ $("compose").addEventListener("submit", (e) => {
   socket.send(JSON.stringify({ type: "chat", text: input.value }));
   input.value = "";
 });
-const followKey = `hawker:follow:${show.host.id}`;
 function renderToggle(btn, on, onText, offText) { btn.setAttribute("aria-pressed", String(on)); btn.textContent = on ? onText : offText; }
-renderToggle($("follow"), localStorage.getItem(followKey) === "1", "Following", "Follow");
-$("follow").addEventListener("click", () => {
-  const on = localStorage.getItem(followKey) !== "1";
-  localStorage.setItem(followKey, on ? "1" : "0");
-  renderToggle($("follow"), on, "Following", "Follow");
+// following is the server's (followers hear when the host goes live), not this browser's
+$("follow").addEventListener("click", async () => {
+  if (!state.me) { location.href = `/login?next=${encodeURIComponent(location.pathname)}`; return; }
+  const on = $("follow").getAttribute("aria-pressed") !== "true";
+  try {
+    const host = await api(on ? "POST" : "DELETE", `/api/hosts/${show.host.id}/follow`);
+    renderToggle($("follow"), host.following, "Following", "Follow");
+  } catch (err) {
+    showError(err.message);
+  }
 });
 const remindKey = `hawker:remind:${show.id}`;
 renderToggle($("remind"), localStorage.getItem(remindKey) === "1", "Reminder set ✓", "Remind me");
