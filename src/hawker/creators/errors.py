@@ -21,3 +21,8 @@ class InsufficientBalance(Conflict):
 class PayoutBelowMinimum(Invalid):
     code = "payout_below_minimum"
     title = "Payout below the minimum"
+
+
+class FundPeriodOverlap(Conflict):
+    code = "fund_period_overlap"
+    title = "Creator fund periods of a currency cannot overlap"
