@@ -95,6 +95,9 @@ def test_operators_set_pools_and_see_periods(make_user: Callable[..., Api]) -> N
     detail = operator.get(f"/api/creator-fund/periods/{p['id']}").json()
     assert detail["shares"] == [] and detail["settled_at"] is None
     assert_problem(operator.get("/api/creator-fund/periods/999"), 404)
+    for huge in (2**31, 2**63, 2**70):
+        r = operator.get(f"/api/creator-fund/periods/{huge}")
+        assert r.status_code in (404, 422) and r.json()["detail"], r.text
 
 
 def test_bad_periods_are_refused_and_nothing_is_made(make_user: Callable[..., Api]) -> None:
@@ -119,6 +122,8 @@ def test_bad_periods_are_refused_and_nothing_is_made(make_user: Callable[..., Ap
         {"starts_at": iso(now - 3 * HOUR), "ends_at": iso(now - HOUR)},  # already over
         {"ends_at": iso(end + timedelta(days=367))},
         {"ends_at": "tomorrow"},
+        {"starts_at": "0001-01-01T00:00:00+01:00"},
+        {"ends_at": "9999-12-31T23:59:59-01:00"},
         {"extra": 1},
     ):
         assert_problem(post(**change), 422)

@@ -59,7 +59,8 @@ def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: s
 
 
 def _supply_side_moves(base: str, started: float, log_path: Path) -> None:
-    """The demo seeds tiers and an MCN roster, and its audience moves the leaderboard."""
+    """The demo seeds tiers, a creator fund pool and an MCN roster, and its audience moves the
+    leaderboard."""
     assert [t["name"] for t in httpx.get(f"{base}/api/tiers").json()] == [
         "Bronze", "Silver", "Gold", "Platinum"
     ]  # fmt: skip
@@ -69,6 +70,16 @@ def _supply_side_moves(base: str, started: float, log_path: Path) -> None:
     ).json()["token"]
     roster = httpx.get(f"{base}/api/mcn/roster", headers={"Authorization": f"Bearer {token}"})
     assert [h["name"] for h in roster.json()] == ["Leo Park", "Mia Chen"]
+    token = httpx.post(
+        f"{base}/api/auth/login",
+        json={"email": "operator@demo.hawker.dev", "password": "hawker-demo"},
+    ).json()["token"]
+    periods = httpx.get(
+        f"{base}/api/creator-fund/periods", headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    assert [(p["currency"], p["pool"], p["status"]) for p in periods] == [
+        ("USD", 500_000, "running")
+    ]
 
     def board() -> dict[str, int]:
         entries = httpx.get(f"{base}/api/leaderboards/hosts").json()["entries"]

@@ -1,8 +1,11 @@
 """The demo's supply side, made through the public API like the rest of the demo: host tiers,
-an MCN with two hosts on its roster, followers, and earlier sales by the other hosts so the
-leaderboard has a race that the live show's audience visibly wins."""
+a creator fund pool for the month, an MCN with two hosts on its roster, followers, and earlier
+sales by the other hosts so the leaderboard has a race that the live show's audience visibly
+wins."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import httpx2 as httpx
 
@@ -20,6 +23,7 @@ TIERS = [
      "commission_bps": 1500, "boost_pct": 50},
 ]  # fmt: skip
 EARLIER_SALES = [(1, 3), (2, 2)]  # (host index, units of their show's first product)
+FUND_POOL = 500_000  # $5,000.00 for this month's short videos
 
 
 async def seed_creators(
@@ -32,6 +36,14 @@ async def seed_creators(
     await operator.log_in(operator_email, PASSWORD)
     for tier in TIERS:
         await operator.call("POST", "/api/tiers", json=tier)
+    month = datetime.now(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    period = {
+        "currency": "USD",
+        "pool": FUND_POOL,
+        "starts_at": month.isoformat(),
+        "ends_at": (month + timedelta(days=32)).replace(day=1).isoformat(),
+    }
+    await operator.call("POST", "/api/creator-fund/periods", json=period, idempotent=True)
     hosts = []
     for h in HOSTS:
         client = HawkerClient(http)
