@@ -243,7 +243,7 @@ async def do_settle_period(
         )
         for host, w in watch.items()
     )
-    paid = sum(amounts.values())
+    paid, total_ms = sum(amounts.values()), sum(w.ms for w in watch.values())
     legs = [Leg(FUND, period.currency, -paid)]
     legs += [Leg(host_account(h), period.currency, a) for h, a in sorted(amounts.items())]
     await do_post(
@@ -251,10 +251,9 @@ async def do_settle_period(
         "creator_fund",
         legs,
         fund_period_id=period.id,
-        memo=f"creator fund #{period.id}: {format_money(paid, period.currency)} "
-        f"for {sum(w.ms for w in watch.values())} ms",
+        memo=f"creator fund #{period.id}: {format_money(paid, period.currency)} for {total_ms} ms",
     )
-    period.paid, period.qualified_ms = paid, sum(w.ms for w in watch.values())
+    period.paid, period.qualified_ms = paid, total_ms
     await s.flush()
     return period
 
