@@ -25,6 +25,7 @@ from hawker.core.config import Settings, get_settings
 from hawker.creators import affiliate_api as creators_affiliate_api
 from hawker.creators import api as creators_api
 from hawker.creators import earnings_api as creators_earnings_api
+from hawker.creators import fund_api as creators_fund_api
 from hawker.creators import jobs as creators_jobs
 from hawker.creators import mcn_api as creators_mcn_api
 from hawker.creators import notifications_api as creators_notifications_api
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         creators_offers_api,
         creators_profiles_api,
         creators_training_api,
+        creators_fund_api,
         replay_api,
     ):
         app.include_router(module.router)

@@ -59,8 +59,8 @@ def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: s
 
 
 def _supply_side_moves(base: str, started: float, log_path: Path) -> None:
-    """The demo seeds tiers, host profiles and an MCN roster, its audience moves the
-    leaderboard, and a host's affiliate link sells."""
+    """The demo seeds tiers, host profiles, a creator fund pool and an MCN roster, its audience
+    moves the leaderboard, and a host's affiliate link sells."""
     assert [t["name"] for t in httpx.get(f"{base}/api/tiers").json()] == [
         "Bronze", "Silver", "Gold", "Platinum"
     ]  # fmt: skip
@@ -80,6 +80,12 @@ def _supply_side_moves(base: str, started: float, log_path: Path) -> None:
     mia = httpx.get(f"{base}/api/hosts/{roster.json()[1]['host_id']}").json()
     assert mia["bio"].startswith("Beauty drops") and mia["live"] is not None
     assert [c["name"] for c in mia["categories"]] == ["Beauty", "Home"]
+    periods = httpx.get(
+        f"{base}/api/creator-fund/periods", headers=signed_in("operator@demo.hawker.dev")
+    ).json()
+    assert [(p["currency"], p["pool"], p["status"]) for p in periods] == [
+        ("USD", 500_000, "running")
+    ]
 
     def board() -> dict[str, int]:
         entries = httpx.get(f"{base}/api/leaderboards/hosts").json()["entries"]

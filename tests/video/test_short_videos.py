@@ -216,7 +216,11 @@ def test_likes_comments_follow_and_views(
         async with runtime_of(client.app).db.read() as s:
             return [(e.user_id, e.value, e.data) for e in await list_events(s, type="video.view")]
 
-    data = {"video_id": ready_clip["id"], "host_id": host_id}
+    data = {
+        "video_id": ready_clip["id"],
+        "host_id": host_id,
+        "duration_ms": ready_clip["duration_ms"],
+    }
     assert client.portal.call(views) == [(None, 800, data), (fan.user["id"], 1500, data)]  # type: ignore[union-attr]
 
 

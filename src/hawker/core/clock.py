@@ -19,3 +19,10 @@ clock = Clock()
 
 def utcnow() -> datetime:
     return clock.now()
+
+
+def naive_utc(value: datetime) -> datetime:
+    """Stored UTC without tzinfo, whatever offset the client sent."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value

@@ -91,6 +91,26 @@ class Settings(BaseSettings):
     tier_recompute_seconds: float = Field(
         default=3600.0, gt=0, description="how often every host is placed in their tier"
     )
+    creator_fund_min_watch_ms: int = Field(
+        default=3000,
+        ge=0,
+        description="creator fund: a short-video view qualifies only if watched this long (ms)",
+    )
+    creator_fund_burst_window_s: int = Field(
+        default=3600,
+        ge=0,
+        description="creator fund: at most one qualified view per viewer and clip in this "
+        "many seconds",
+    )
+    creator_fund_max_view_ms: int = Field(
+        default=60_000,
+        ge=1,
+        description="creator fund: watch time a view counts at most when its clip's length "
+        "is unknown (ms)",
+    )
+    creator_fund_sweep_seconds: float = Field(
+        default=3600.0, gt=0, description="how often ended creator fund periods are paid out"
+    )
     chat_max_length: int = Field(default=200, ge=1, description="characters per chat message")
     chat_rate_per_10s: int = Field(
         default=5, ge=1, description="chat messages a user may send per 10 s in a room"

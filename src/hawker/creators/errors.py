@@ -26,3 +26,8 @@ class PayoutBelowMinimum(Invalid):
 class UnknownCategory(Invalid):
     code = "unknown_category"
     title = "No such category"
+
+
+class FundPeriodOverlap(Conflict):
+    code = "fund_period_overlap"
+    title = "Creator fund periods of a currency cannot overlap"

@@ -1,9 +1,9 @@
 """Creators background jobs: settle commissions and sales of paid and refunded orders, resend
-payouts a crash left pending, and recompute host tiers."""
+payouts a crash left pending, recompute host tiers and pay out ended creator fund periods."""
 
 from __future__ import annotations
 
-from hawker.creators import earnings, listeners, tiers
+from hawker.creators import earnings, fund, listeners, tiers
 from hawker.infra.jobs import Jobs
 from hawker.infra.runtime import Runtime
 
@@ -20,3 +20,8 @@ def register_jobs(jobs: Jobs, rt: Runtime) -> None:
             await tiers.do_recompute(s)
 
     jobs.every("recompute_tiers", rt.settings.tier_recompute_seconds, recompute_tiers)
+
+    async def settle_fund() -> None:
+        await fund.settle_due(rt)
+
+    jobs.every("settle_creator_fund", rt.settings.creator_fund_sweep_seconds, settle_fund)

@@ -1,9 +1,10 @@
 """The double-entry ledger: postings, balances and statements.
 
 Accounts are named strings: ``host:{id}`` and ``mcn:{id}`` (what the platform owes them),
-``platform:commission`` (the platform's commission expense), ``payouts:in_transit`` (sent to
-the provider, not yet confirmed) and ``payouts:paid``. Every posting sums to zero per currency,
-so the sum of all balances is always zero.
+``platform:commission`` (the platform's commission expense), ``platform:creator_fund`` (what
+the creator fund has paid hosts), ``payouts:in_transit`` (sent to the provider, not yet
+confirmed) and ``payouts:paid``. Every posting sums to zero per currency, so the sum of all
+balances is always zero.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from hawker.creators.errors import InsufficientBalance
 from hawker.creators.models import LedgerBalance, LedgerEntry, LedgerTransaction
 
 PLATFORM = "platform:commission"
+FUND = "platform:creator_fund"
 IN_TRANSIT = "payouts:in_transit"
 PAID_OUT = "payouts:paid"
 
@@ -49,6 +51,7 @@ async def do_post(
     *,
     order_id: int | None = None,
     payout_id: int | None = None,
+    fund_period_id: int | None = None,
     memo: str = "",
     no_overdraft: frozenset[str] = frozenset(),
 ) -> LedgerTransaction | None:
@@ -67,7 +70,12 @@ async def do_post(
     for leg in legs:
         await _move(s, leg, guarded=leg.account in no_overdraft and leg.amount < 0)
     txn = LedgerTransaction(
-        kind=kind, order_id=order_id, payout_id=payout_id, memo=memo, created_at=now
+        kind=kind,
+        order_id=order_id,
+        payout_id=payout_id,
+        fund_period_id=fund_period_id,
+        memo=memo,
+        created_at=now,
     )
     s.add(txn)
     await s.flush()
@@ -135,6 +143,7 @@ class StatementLine:
     kind: str
     order_id: int | None
     payout_id: int | None
+    fund_period_id: int | None
     amount: int
 
 
@@ -176,6 +185,7 @@ async def statement(
             LedgerTransaction.kind,
             LedgerTransaction.order_id,
             LedgerTransaction.payout_id,
+            LedgerTransaction.fund_period_id,
             LedgerEntry.amount,
         )
         .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)

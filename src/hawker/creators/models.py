@@ -29,9 +29,10 @@ class LedgerTransaction(Base):
     __tablename__ = "ledger_transactions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # commission | payout | payout_paid | ...
+    kind: Mapped[str] = mapped_column(String(20))  # commission | payout | creator_fund | ...
     order_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     payout_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    fund_period_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     memo: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 

@@ -12,6 +12,7 @@ from hawker.catalog.schemas import CategoryOut
 Role = Literal["host", "mcn"]
 BIO_MAX = 500
 CATEGORIES_MAX = 3
+FundStatus = Literal["upcoming", "running", "ended", "settled"]
 
 
 class HostProfileOut(BaseModel):
@@ -82,6 +83,7 @@ class StatementLineOut(BaseModel):
     kind: str
     order_id: int | None
     payout_id: int | None
+    fund_period_id: int | None
     amount: int
 
 
@@ -314,3 +316,34 @@ class AffiliateLinkOut(BaseModel):
     orders: int  # paid orders the link won
     gmv: int  # their net GMV, minor units
     currency: str | None
+
+
+class FundPeriodIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    pool: int = Field(
+        strict=True, ge=1, le=10**15, description="minor units paid out over the period"
+    )
+    starts_at: datetime = Field(description="UTC unless an offset is given")
+    ends_at: datetime = Field(description="exclusive; UTC unless an offset is given")
+
+
+class FundShareOut(BaseModel):
+    host_id: int
+    host: str
+    qualified_ms: int
+    views: int
+    amount: int
+
+
+class FundPeriodOut(BaseModel):
+    id: int
+    currency: str
+    pool: int
+    starts_at: datetime
+    ends_at: datetime
+    status: FundStatus
+    settled_at: datetime | None
+    paid: int = Field(description="the pool once settled, 0 if no view qualified")
+    qualified_ms: int
+    shares: list[FundShareOut] | None = Field(description="one period's detail only")

@@ -7,7 +7,7 @@ called after it commits.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -20,7 +20,7 @@ from hawker.analytics.service import record
 from hawker.catalog.models import Product
 from hawker.catalog.service import access_product, product_out
 from hawker.core import outbox
-from hawker.core.clock import utcnow
+from hawker.core.clock import naive_utc, utcnow
 from hawker.core.errors import Forbidden, NotFound
 from hawker.infra.bus import Bus
 from hawker.live.errors import (
@@ -117,7 +117,7 @@ async def do_create_show(s: AsyncSession, user: User, spec: ShowIn) -> Show:
         title=spec.title.strip(),
         description=spec.description,
         cover_url=spec.cover_url,
-        scheduled_start=_naive(spec.scheduled_start),
+        scheduled_start=naive_utc(spec.scheduled_start),
         status="scheduled",
     )
     s.add(show)
@@ -145,7 +145,7 @@ async def _emit(s: AsyncSession, topic: str, show: Show) -> None:
 async def do_update_show(s: AsyncSession, user: User, show_id: int, patch: ShowPatch) -> Show:
     show = await access_show_as_host(s, user, show_id)
     for name, value in patch.model_dump(exclude_unset=True).items():
-        setattr(show, name, _naive(value) if isinstance(value, datetime) else value)
+        setattr(show, name, naive_utc(value) if isinstance(value, datetime) else value)
     return show
 
 
@@ -337,13 +337,6 @@ async def show_out(s: AsyncSession, show: Show, viewers: int = 0, *, hls_base: s
         viewers=viewers,
         hls_url=playback_url(hls_base, show.id) if hls_base and show.status == "live" else None,
     )
-
-
-def _naive(value: datetime) -> datetime:
-    """Store UTC without tzinfo, whatever offset the client sent."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
 
 
 async def notify_show_status(bus: Bus, show: Show) -> None:

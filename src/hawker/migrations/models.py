@@ -6,6 +6,7 @@ from hawker.analytics import models as analytics  # noqa: F401
 from hawker.catalog import models as catalog  # noqa: F401
 from hawker.core import idempotency, outbox  # noqa: F401
 from hawker.core.db import Base
+from hawker.creators import fund_models as creator_fund  # noqa: F401
 from hawker.creators import models as creators  # noqa: F401
 from hawker.deals import models as deals  # noqa: F401
 from hawker.live import models as live  # noqa: F401

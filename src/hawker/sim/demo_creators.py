@@ -1,9 +1,11 @@
 """The demo's supply side, made through the public API like the rest of the demo: host tiers,
-host profiles (bio and categories), an MCN with two hosts on its roster, followers, earlier
-sales by the other hosts so the leaderboard has a race that the live show's audience visibly
-wins, and a sale won by a host's affiliate link."""
+host profiles (bio and categories), a creator fund pool for the month, an MCN with two hosts on
+its roster, followers, earlier sales by the other hosts so the leaderboard has a race that the
+live show's audience visibly wins, and a sale won by a host's affiliate link."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import httpx2 as httpx
 
@@ -21,6 +23,7 @@ TIERS = [
      "commission_bps": 1500, "boost_pct": 50},
 ]  # fmt: skip
 EARLIER_SALES = [(1, 3), (2, 2)]  # (host index, units of their show's first product)
+FUND_POOL = 500_000  # $5,000.00 for this month's short videos
 
 
 async def seed_creators(
@@ -37,6 +40,14 @@ async def seed_creators(
     for slug, name in CATEGORIES:
         made = await operator.call("POST", "/api/categories", json={"slug": slug, "name": name})
         categories[slug] = made["id"]
+    month = datetime.now(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    period = {
+        "currency": "USD",
+        "pool": FUND_POOL,
+        "starts_at": month.isoformat(),
+        "ends_at": (month + timedelta(days=32)).replace(day=1).isoformat(),
+    }
+    await operator.call("POST", "/api/creator-fund/periods", json=period, idempotent=True)
     hosts = []
     for h, (bio, slugs) in zip(HOSTS, HOST_PROFILES, strict=True):
         client = HawkerClient(http)

@@ -110,12 +110,13 @@ async def list_comments(
 async def do_record_view(
     s: AsyncSession, viewer: User | None, clip_id: int, watched_ms: int
 ) -> None:
-    """One view and how long it was watched, in the event log (anonymous views count too)."""
+    """One view and how long it was watched, in the event log (anonymous views count too).
+    The clip's length goes with it: the creator fund caps a view's watch time at it."""
     clip = await access_clip(s, clip_id, viewer)
     await record(
         s,
         "video.view",
         user_id=viewer.id if viewer else None,
         value=watched_ms,
-        data={"video_id": clip.id, "host_id": clip.host_id},
+        data={"video_id": clip.id, "host_id": clip.host_id, "duration_ms": clip.duration_ms},
     )

@@ -48,6 +48,15 @@ def compact(n: int) -> str:
     return str(n)
 
 
+def watch(ms: int) -> str:
+    """Watch time the way the operator reads it: 1h 02m, 12m 05s, 4s."""
+    seconds = ms // 1000
+    hours, minutes = divmod(seconds // 60, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {seconds % 60:02d}s" if minutes else f"{seconds}s"
+
+
 env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
     autoescape=True,
@@ -55,7 +64,7 @@ env = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-env.filters.update(money=format_money, iso=iso, short_time=short_time, compact=compact)
+env.filters.update(money=format_money, iso=iso, short_time=short_time, compact=compact, watch=watch)
 env.globals["static_version"] = _static_version()
 
 

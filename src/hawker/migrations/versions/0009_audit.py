@@ -1,7 +1,7 @@
 """operator audit log
 
 Revision ID: 0009_audit
-Revises: 0007_host_profiles
+Revises: 0008_creator_fund
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_audit"
-down_revision: str | None = "0007_host_profiles"
+down_revision: str | None = "0008_creator_fund"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,9 @@
-"""Operator console pages: accounts and roles, the audit log, host tier rules."""
+"""Operator console pages: accounts and roles, the audit log, host tier rules, the creator
+fund."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import Depends, Query
 from starlette.requests import Request
@@ -12,8 +13,9 @@ from hawker.accounts import audit
 from hawker.accounts import service as accounts
 from hawker.accounts.auth import require_role, runtime
 from hawker.accounts.models import ROLES, User
+from hawker.core.clock import utcnow
 from hawker.core.money import CURRENCY_EXPONENT
-from hawker.creators import tiers
+from hawker.creators import fund, fund_api, tiers
 from hawker.infra.runtime import Runtime
 from hawker.web.pages.common import page_router
 from hawker.web.render import render
@@ -79,3 +81,29 @@ async def audit_log(
 
 
 PAGE = 50
+STATUS_BADGES = {
+    "upcoming": "scheduled",
+    "running": "live-s",
+    "ended": "pending",
+    "settled": "paid",
+}
+
+
+@router.get("/operator/fund")
+async def creator_fund(
+    request: Request, user: User = Depends(operator_user), rt: Runtime = Depends(runtime)
+) -> Response:
+    """Set a pool; past periods with each host's qualified watch time, share and payout."""
+    async with rt.db.read() as s:
+        periods = [await fund_api.period_out(s, p) for p in await fund.list_periods(s)]
+    start = utcnow().replace(second=0, microsecond=0)
+    return render(
+        request,
+        "operator/fund.html",
+        periods=periods,
+        badges=STATUS_BADGES,
+        rules=fund.Rules.of(rt.settings),
+        currencies=list(CURRENCY_EXPONENT),
+        default_start=start.isoformat(timespec="minutes"),
+        default_end=(start + timedelta(days=7)).isoformat(timespec="minutes"),
+    )

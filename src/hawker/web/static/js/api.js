@@ -1,5 +1,5 @@
 // Shared helpers for page scripts: JSON API calls with the session cookie + CSRF header,
-// problem-body errors, idempotency keys and locale money formatting.
+// problem-body errors, idempotency keys, locale money formatting and typed amounts.
 
 const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
@@ -40,6 +40,15 @@ export function money(amount, currency) {
   }
   const digits = f.resolvedOptions().maximumFractionDigits;
   return f.format(amount / 10 ** digits);
+}
+
+// An amount typed in major units ("25.50") as integer minor units of the currency.
+export function minorUnits(text, currency) {
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions()
+    .maximumFractionDigits;
+  const [whole, frac = ""] = text.trim().replace(",", ".").split(".");
+  if (frac.length > digits) throw new Error(`${currency} has ${digits} decimal places`);
+  return Number(whole) * 10 ** digits + Number(frac.padEnd(digits, "0") || 0);
 }
 
 export function toast(text, bad = false) {

@@ -1,16 +1,8 @@
 // Earnings page: request a payout (amount typed in major units, sent in minor units).
-import { api, toast } from "./api.js";
+import { api, minorUnits, toast } from "./api.js";
 
 const form = document.getElementById("payout-form");
 const error = document.getElementById("payout-error");
-
-function minorUnits(text, currency) {
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions()
-    .maximumFractionDigits;
-  const [whole, frac = ""] = text.trim().replace(",", ".").split(".");
-  if (frac.length > digits) throw new Error(`${currency} has ${digits} decimal places`);
-  return Number(whole) * 10 ** digits + Number(frac.padEnd(digits, "0") || 0);
-}
 
 form?.addEventListener("submit", async (event) => {
   event.preventDefault();
