@@ -27,6 +27,7 @@ from hawker.creators import api as creators_api
 from hawker.creators import earnings_api as creators_earnings_api
 from hawker.creators import fund_api as creators_fund_api
 from hawker.creators import jobs as creators_jobs
+from hawker.creators import leaderboards_api as creators_leaderboards_api
 from hawker.creators import mcn_api as creators_mcn_api
 from hawker.creators import notifications_api as creators_notifications_api
 from hawker.creators import offers_api as creators_offers_api
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         creators_api,
         creators_affiliate_api,
         creators_earnings_api,
+        creators_leaderboards_api,
         creators_tiers_api,
         creators_mcn_api,
         creators_notifications_api,

@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, MetaData, event, make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -141,3 +142,9 @@ class Database:
         await self.read_engine.dispose()
         if self.write_engine is not self.read_engine:
             await self.write_engine.dispose()
+
+
+def upsert_insert(s: AsyncSession) -> Any:
+    """The session's dialect's own ``insert`` (the one with ``on_conflict_do_nothing`` and
+    ``on_conflict_do_update``): ON CONFLICT is not in SQLAlchemy's portable insert."""
+    return postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert

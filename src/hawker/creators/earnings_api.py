@@ -1,29 +1,23 @@
-"""Earnings JSON API: balances, statements and payouts for hosts and MCNs; rosters; leaderboards."""
+"""Earnings JSON API: balances, statements and payouts for hosts and MCNs."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 
 from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
 from hawker.core.idempotency import IDEMPOTENCY, keyed, respond
-from hawker.core.money import format_money
-from hawker.creators import earnings, leaderboards, ledger
+from hawker.creators import earnings, ledger
 from hawker.creators.schemas import (
     EarningsOut,
-    LeaderboardOut,
-    LeaderEntryOut,
     PayoutIn,
     PayoutOut,
     Role,
-    RosterIn,
     StatementLineOut,
     StatementOut,
 )
-from hawker.infra.bus import BusEvent
 from hawker.infra.runtime import Runtime
-from hawker.infra.sse import bus_stream
 
 router = APIRouter(prefix="/api", tags=["creators"])
 
@@ -79,48 +73,3 @@ async def pay_out(
             rt, user, body.role, body.currency, body.amount, k, request.url.path
         )
     )
-
-
-@router.get("/leaderboards/{which}")
-async def leaderboard(
-    which: leaderboards.Board,
-    period: leaderboards.Period = "today",
-    currency: str = Query(default="USD", pattern=r"^[A-Z]{3}$"),
-    rt: Runtime = Depends(runtime),
-) -> LeaderboardOut:
-    """Public: hosts or merchants by net GMV (today, this week, this month), or rising hosts
-    (last 7 days against the 7 before; ``period`` is ignored)."""
-    async with rt.db.read() as s:
-        entries = await leaderboards.board(s, which, period, currency)
-    return LeaderboardOut(
-        board=which,
-        period=period,
-        currency=currency,
-        entries=[
-            LeaderEntryOut(**vars(e), gmv_display=format_money(e.gmv, currency)) for e in entries
-        ],
-    )
-
-
-@router.get("/leaderboards-stream")
-async def leaderboard_stream(request: Request, rt: Runtime = Depends(runtime)) -> Response:
-    """Server-sent events: ``changed`` whenever sales move a leaderboard (on any node)."""
-
-    async def changed(_: BusEvent) -> str:
-        return "{}"
-
-    return bus_stream(request, rt.bus, leaderboards.CHANNEL, "changed", changed)
-
-
-@router.put("/hosts/{host_id}/mcn")
-async def set_roster(
-    host_id: int, body: RosterIn, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
-) -> dict[str, int | None]:
-    """Operators place a host on an MCN's roster directly (the invite flow comes later)."""
-    async with rt.db.write() as s:
-        row = await earnings.do_set_roster(s, user, host_id, body.mcn_id, body.share_bps)
-    return {
-        "host_id": host_id,
-        "mcn_id": row.mcn_id if row else None,
-        "share_bps": row.share_bps if row else 0,
-    }

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Depends
 
 from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
-from hawker.creators import mcn
+from hawker.creators import earnings, mcn
 from hawker.creators.models import McnInvite
-from hawker.creators.schemas import InviteIn, InviteOut, RosterLineOut
+from hawker.creators.schemas import InviteIn, InviteOut, RosterIn, RosterLineOut
 from hawker.infra.runtime import Runtime
 
 router = APIRouter(prefix="/api", tags=["creators"])
@@ -81,3 +81,17 @@ async def leave(
     """The host leaves (their own id) or the MCN lets a host go."""
     async with rt.db.write() as s:
         await mcn.do_leave(s, user, host_id)
+
+
+@router.put("/hosts/{host_id}/mcn")
+async def set_roster(
+    host_id: int, body: RosterIn, user: User = Depends(current_user), rt: Runtime = Depends(runtime)
+) -> dict[str, int | None]:
+    """Operators place a host on an MCN's roster directly, or take them off (no invitation)."""
+    async with rt.db.write() as s:
+        row = await earnings.do_set_roster(s, user, host_id, body.mcn_id, body.share_bps)
+    return {
+        "host_id": host_id,
+        "mcn_id": row.mcn_id if row else None,
+        "share_bps": row.share_bps if row else 0,
+    }

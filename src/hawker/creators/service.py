@@ -4,13 +4,12 @@ follow changes nothing (a retried tap must not fail)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
+from hawker.core.db import upsert_insert
 from hawker.creators.errors import NotAHost, SelfFollow
 from hawker.creators.models import Follow
 from hawker.creators.schemas import HostProfileOut
@@ -23,15 +22,11 @@ async def access_host(s: AsyncSession, host_id: int) -> User:
     return host
 
 
-def _insert(s: AsyncSession) -> Any:
-    return postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 async def do_follow(s: AsyncSession, follower: User, host_id: int) -> User:
     host = await access_host(s, host_id)
     if host.id == follower.id:
         raise SelfFollow("hosts cannot follow themselves")
-    stmt = _insert(s)(Follow).values(follower_id=follower.id, host_id=host.id)
+    stmt = upsert_insert(s)(Follow).values(follower_id=follower.id, host_id=host.id)
     await s.execute(stmt.on_conflict_do_nothing())
     return host
 

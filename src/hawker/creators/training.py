@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
 from hawker.core.clock import utcnow
+from hawker.core.db import upsert_insert
 from hawker.core.errors import Forbidden, NotFound
 from hawker.creators.models import Certificate, Lesson, LessonCompletion, TrainingProgramme
 
@@ -55,7 +55,7 @@ async def do_complete(s: AsyncSession, host: User, programme_id: int, lesson_id:
     lesson = await s.get(Lesson, lesson_id)
     if lesson is None or lesson.programme_id != programme_id:
         raise NotFound(f"programme {programme_id} has no lesson {lesson_id}")
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = upsert_insert(s)
     await s.execute(
         insert(LessonCompletion)
         .values(host_id=host.id, lesson_id=lesson_id, completed_at=utcnow())

@@ -11,11 +11,11 @@ from datetime import timedelta
 from typing import Any, NoReturn
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.catalog.models import Sku
 from hawker.core.clock import utcnow
+from hawker.core.db import upsert_insert
 from hawker.core.errors import NotFound
 from hawker.deals.baseline import LOCKING_BASELINE
 from hawker.deals.errors import (
@@ -28,11 +28,6 @@ from hawker.deals.errors import (
 )
 from hawker.deals.models import DealBuyer, FlashDeal, Reservation
 from hawker.deals.stock_units import RELEASES
-
-
-def _insert(s: AsyncSession) -> Any:
-    """ON CONFLICT needs the dialect's own insert construct."""
-    return postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 async def do_reserve_sku(
@@ -121,7 +116,7 @@ async def do_reserve_deal(
     else:
         row = await _take(s, deal_id, quantity, now)
     # the deal goes first so the crowd arriving after a sell-out is refused by one statement
-    insert = _insert(s)
+    insert = upsert_insert(s)
     stmt = insert(DealBuyer).values(deal_id=deal_id, buyer_id=buyer_id, quantity=quantity)
     counted = await s.scalar(
         stmt.on_conflict_do_update(

@@ -4,15 +4,14 @@ goes to the event log)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
 from hawker.analytics.service import record
 from hawker.core.clock import utcnow
+from hawker.core.db import upsert_insert
 from hawker.core.errors import Invalid
 from hawker.video.clip_schemas import CommentOut
 from hawker.video.clips import access_clip
@@ -23,17 +22,13 @@ COMMENT_MAX = 300
 RATE_WINDOW = timedelta(seconds=10)
 
 
-def _insert(s: AsyncSession) -> Any:
-    return postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 async def do_like(s: AsyncSession, user: User, clip_id: int, *, liked: bool) -> ShortVideo:
     """Like or unlike; repeating either changes nothing. The counter moves only with a row
     actually added or removed, so it always equals the number of likes."""
     clip = await access_clip(s, clip_id, user)
     if liked:
         changed = await s.scalar(
-            _insert(s)(ShortVideoLike)
+            upsert_insert(s)(ShortVideoLike)
             .values(video_id=clip.id, user_id=user.id, created_at=utcnow())
             .on_conflict_do_nothing()
             .returning(ShortVideoLike.video_id)
