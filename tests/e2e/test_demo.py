@@ -95,3 +95,7 @@ def _supply_side_moves(base: str, started: float, log_path: Path) -> None:
     while (now := board()).get("Mia Chen", 0) <= first.get("Mia Chen", 0) or len(now) < 3:
         assert time.monotonic() - started < 110, (first, now, log_path.read_text()[-3000:])
         time.sleep(1)
+    books = httpx.get(
+        f"{base}/api/operator/ledger/reconcile", headers=signed_in("operator@demo.hawker.dev")
+    ).json()
+    assert books["ok"] and books["orders"] > 0, books  # the demo's money adds up

@@ -1,18 +1,20 @@
-"""Earnings JSON API: balances, statements and payouts for hosts and MCNs."""
+"""Earnings JSON API: balances, statements and payouts for hosts and MCNs; the operators'
+ledger reconciliation."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from hawker.accounts.auth import current_user, runtime
+from hawker.accounts.auth import current_user, require_role, runtime
 from hawker.accounts.models import User
 from hawker.core.idempotency import IDEMPOTENCY, keyed, respond
-from hawker.creators import earnings, ledger
+from hawker.creators import earnings, ledger, reconcile
 from hawker.creators.schemas import (
     EarningsOut,
     PayoutIn,
     PayoutOut,
+    ReconciliationOut,
     Role,
     StatementLineOut,
     StatementOut,
@@ -73,3 +75,13 @@ async def pay_out(
             rt, user, body.role, body.currency, body.amount, k, request.url.path
         )
     )
+
+
+@router.get("/operator/ledger/reconcile")
+async def reconcile_ledger(
+    user: User = Depends(require_role("operator")), rt: Runtime = Depends(runtime)
+) -> ReconciliationOut:
+    """Does the money add up? ``ok`` false names up to 20 offenders per check."""
+    async with rt.db.read() as s:
+        r = await reconcile.reconcile(s)
+    return ReconciliationOut(ok=r.ok, **vars(r))

@@ -347,3 +347,15 @@ class FundPeriodOut(BaseModel):
     paid: int = Field(description="the pool once settled, 0 if no view qualified")
     qualified_ms: int
     shares: list[FundShareOut] | None = Field(description="one period's detail only")
+
+
+class ReconciliationOut(BaseModel):
+    ok: bool
+    transactions: int
+    orders: int  # orders with a commission
+    unbalanced_transactions: list[int]
+    drifted_balances: list[str]
+    in_debt: list[str]  # not an error: refunds after a payout (see creators/reconcile.py)
+    miscomputed_orders: list[int]
+    unposted_orders: list[int]
+    totals: dict[str, int]
