@@ -16,6 +16,8 @@ from redis.asyncio import Redis
 from hawker.accounts import api as accounts_api
 from hawker.accounts import service as accounts_service
 from hawker.analytics import api as analytics_api
+from hawker.campaigns import api as campaigns_api
+from hawker.campaigns import jobs as campaigns_jobs
 from hawker.catalog import api as catalog_api
 from hawker.core.config import Settings, get_settings
 from hawker.creators import affiliate_api as creators_affiliate_api
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     deals_jobs.register_jobs(jobs, rt)
     orders_jobs.register_jobs(jobs, rt)
     creators_jobs.register_jobs(jobs, rt)
+    campaigns_jobs.register_jobs(jobs, rt)
     video_jobs.register_jobs(jobs, rt)
 
     @asynccontextmanager
@@ -138,6 +141,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         creators_offers_api,
         creators_training_api,
         replay_api,
+        campaigns_api,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)
