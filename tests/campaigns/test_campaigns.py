@@ -115,6 +115,17 @@ def test_merchants_apply_with_their_own_products_and_operators_decide(
 
     found = in_db(badges)
     assert list(found) == [("product", mine["id"])]
+
+    async def prices(s: AsyncSession) -> Any:
+        ids = [mine["id"], theirs["id"]]
+        now = utcnow()
+        return (
+            await service.deal_prices(s, ids, "USD", now),
+            await service.deal_prices(s, ids, "EUR", now),
+            await service.deal_prices(s, ids, "USD", now + timedelta(days=3)),
+        )
+
+    assert in_db(prices) == ({mine["id"]: 3999}, {}, {})
     assert found[("product", mine["id"])][0].slug == c["slug"]
     assert op.post(decide, json={"status": "rejected"}).json()["status"] == "rejected"
     assert in_db(badges) == {}

@@ -114,8 +114,22 @@ def test_festival_from_creation_to_gmv(
         expect(shop.locator("#fest-gmv")).to_have_text("$68.00", timeout=15_000)
         expect(shop.locator("#fest-orders")).to_have_text("1 order")
         expect(shop.locator(".fest-schedule")).to_contain_text("Gala night")
-        expect(shop.locator(".product-card", has_text=serum["title"])).to_contain_text("$27.50")
+        expect(shop.locator(".product-card", has_text=serum["title"])).to_contain_text(
+            "Glow Festival"
+        )
         shoot(shop, "campaign-landing", full_page=True)
+
+        # participation badges on the product page and in the room
+        shop.goto(f"{m.base}/products/{serum['id']}")
+        badge = shop.locator(".product-info .fest-badge")
+        expect(badge).to_have_text("Glow Festival")
+        shoot(shop, "campaign-product-badge")
+        gala_id = int(gala.get_attribute("href").rsplit("/", 1)[1])
+        shop.goto(f"{m.base}/shows/{gala_id}")
+        expect(shop.locator(".stage-badges .fest-badge")).to_have_text("Glow Festival")
+        shop.goto(f"{m.base}/shows/{m.show['id']}")  # not in the festival
+        expect(shop.locator(".stage-badges")).to_be_visible()
+        expect(shop.locator(".stage-badges .fest-badge")).to_have_count(0)
         assert errors == []
     finally:
         m.close()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -277,3 +277,25 @@ async def featured_live(s: AsyncSession, now: datetime) -> list[FeaturedShow]:
                 )
             )
     return featured
+
+
+async def deal_prices(
+    s: AsyncSession, product_ids: list[int], currency: str, now: datetime
+) -> dict[int, int]:
+    """Approved deal prices of running campaigns, the lowest per product: the price checkout
+    is to charge for these products while their campaign runs (wired in at merge; until
+    then pages show regular prices and no deal price)."""
+    rows = await s.execute(
+        select(CampaignEntry.target_id, func.min(CampaignEntry.deal_price))
+        .join(Campaign, Campaign.id == CampaignEntry.campaign_id)
+        .where(
+            CampaignEntry.kind == "product",
+            CampaignEntry.status == "approved",
+            CampaignEntry.target_id.in_(product_ids),
+            CampaignEntry.currency == currency,
+            Campaign.starts_at <= now,
+            Campaign.ends_at > now,
+        )
+        .group_by(CampaignEntry.target_id)
+    )
+    return {pid: int(price) for pid, price in rows if price is not None}

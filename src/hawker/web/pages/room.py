@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from hawker.accounts.auth import runtime
 from hawker.accounts.models import User
+from hawker.campaigns.service import badges_for
 from hawker.deals import service as deals
 from hawker.infra.runtime import Runtime
 from hawker.live import service as live
@@ -41,6 +42,7 @@ async def room(request: Request, show_id: int, rt: Runtime = Depends(runtime)) -
         chat = await live.recent_chat(s, show_id, CHAT_ON_PAGE)
         deal_row = await deals.live_deal(s, show_id)
         deal = deals.deal_out(deal_row) if deal_row else None
+        badges = (await badges_for(s, show_ids=[show_id])).get(("show", show_id), [])
     state = {
         "show": show.model_dump(mode="json"),
         "deal": deal.model_dump(mode="json") if deal else None,
@@ -49,4 +51,13 @@ async def room(request: Request, show_id: int, rt: Runtime = Depends(runtime)) -
         "me": _me(getattr(request.state, "user", None)),
         "chat_ids": [m.id for m in chat],
     }
-    return render(request, "room.html", show=show, chat=chat, deal=deal, state=state, likes=likes)
+    return render(
+        request,
+        "room.html",
+        show=show,
+        chat=chat,
+        deal=deal,
+        state=state,
+        likes=likes,
+        badges=badges,
+    )
