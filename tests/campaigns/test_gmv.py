@@ -5,6 +5,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hawker.campaigns import listing, service
 from tests.campaigns.conftest import iso
 from tests.conftest import Api
 from tests.creators.conftest import refund
@@ -26,7 +29,10 @@ def paid(buyer: Api, lines: list[tuple[dict[str, Any], int]], **extra: Any) -> d
 
 
 def test_campaign_gmv_follows_approved_participants_refunds_and_boosts(
-    make_user: Callable[..., Api], festival: Callable[..., dict[str, Any]], sweep: Callable[[], int]
+    make_user: Callable[..., Api],
+    festival: Callable[..., dict[str, Any]],
+    sweep: Callable[[], int],
+    in_db: Callable[..., Any],
 ) -> None:
     c = festival()
     op: Api = c["operator"]
@@ -80,3 +86,10 @@ def test_campaign_gmv_follows_approved_participants_refunds_and_boosts(
     assert (figures["gmv"], figures["boosted_gmv"], figures["orders"]) == (3000, 3000, 1)
     stats = op.get(f"/api/campaigns/{c['id']}/stats").json()
     assert stats["gmv"] == [figures]
+
+    async def scope(s: AsyncSession) -> Any:
+        return await listing.scope_of(s, await service.access_campaign(s, c["id"]))
+
+    found = in_db(scope)
+    assert (found.show_ids, found.product_ids) == ({gala["id"]}, {inside["id"]})
+    assert found.host_ids == {host.user["id"]}

@@ -3,6 +3,7 @@ operator's queue, and what a merchant or host could still enter."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -108,3 +109,39 @@ async def candidates(
             )
         )
     return products, shows
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What belongs to a campaign, for other parts to filter by (the big screen's
+    ``?campaign=``, coupons eligible on a campaign's products)."""
+
+    campaign_id: int
+    starts_at: datetime
+    ends_at: datetime
+    show_ids: frozenset[int]
+    product_ids: frozenset[int]
+    host_ids: frozenset[int]
+
+
+async def scope_of(s: AsyncSession, campaign: Campaign) -> Scope:
+    rows = await s.execute(
+        select(CampaignEntry.kind, CampaignEntry.target_id, CampaignEntry.host_id).where(
+            CampaignEntry.campaign_id == campaign.id, CampaignEntry.status == "approved"
+        )
+    )
+    shows: set[int] = set()
+    products: set[int] = set()
+    hosts: set[int] = set()
+    for kind, target, host in rows:
+        (shows if kind == "show" else products).add(target)
+        if host is not None:
+            hosts.add(host)
+    return Scope(
+        campaign.id,
+        campaign.starts_at,
+        campaign.ends_at,
+        frozenset(shows),
+        frozenset(products),
+        frozenset(hosts),
+    )
