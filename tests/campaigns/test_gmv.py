@@ -5,9 +5,11 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hawker.campaigns import listing, service
+from hawker.campaigns import listeners, listing, service
 from tests.campaigns.conftest import iso
 from tests.conftest import Api
 from tests.creators.conftest import refund
@@ -93,3 +95,24 @@ def test_campaign_gmv_follows_approved_participants_refunds_and_boosts(
     found = in_db(scope)
     assert (found.show_ids, found.product_ids) == ({gala["id"]}, {inside["id"]})
     assert found.host_ids == {host.user["id"]}
+
+
+lines_st = st.lists(
+    st.fixed_dictionaries({"product_id": st.integers(1, 6), "amount": st.integers(0, 10**12)}),
+    max_size=8,
+)
+
+
+@given(lines=lines_st, refunded=st.floats(0, 1), chosen=st.sets(st.integers(1, 6)))
+def test_a_campaign_share_is_exact_and_bounded(
+    lines: list[dict[str, int]], refunded: float, chosen: set[int]
+) -> None:
+    gross = sum(line["amount"] for line in lines)
+    net = gross - int(gross * refunded)
+    share = listeners.line_share(lines, net, False, chosen)
+    rest = listeners.line_share(lines, net, False, {1, 2, 3, 4, 5, 6} - chosen)
+    assert 0 <= share <= net and share + rest <= net
+    assert share + rest >= net - 1  # two floors lose at most one minor unit between them
+    assert listeners.line_share(lines, net, True, set()) == (net if gross else 0)
+    if net == gross:  # nothing refunded: exactly the chosen lines' amounts
+        assert share == sum(line["amount"] for line in lines if line["product_id"] in chosen)

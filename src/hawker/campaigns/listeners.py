@@ -29,7 +29,9 @@ CONSUMER = "campaigns.gmv"
 CHANNEL = "campaigns"
 
 
-def _share(lines: list[dict[str, Any]], net: int, whole: bool, products: set[int]) -> int:
+def line_share(lines: list[dict[str, Any]], net: int, whole: bool, products: set[int]) -> int:
+    """The part of an order's ``net`` that belongs to ``products`` (all of it when ``whole``),
+    pro rata by line amount, rounded down: never more than the net, never negative."""
     gross = sum(int(line["amount"]) for line in lines)
     if gross <= 0:
         return 0
@@ -55,11 +57,11 @@ async def _shares(
     )
     approved = {(k, t) for k, t in rows}
     boosted = await boosts_of(s, campaign.id, at)
-    gmv = _share(
+    gmv = line_share(
         lines, net, ("show", show_id) in approved, {t for k, t in approved if k == "product"}
     )
     whole = ("show", show_id) in boosted or ("host", host_id) in boosted
-    boost = _share(lines, net, whole, {t for k, t in boosted if k == "product"})
+    boost = line_share(lines, net, whole, {t for k, t in boosted if k == "product"})
     return gmv, boost
 
 
