@@ -127,9 +127,15 @@ def test_festival_from_creation_to_gmv(
         gala_id = int(gala.get_attribute("href").rsplit("/", 1)[1])
         shop.goto(f"{m.base}/shows/{gala_id}")
         expect(shop.locator(".stage-badges .fest-badge")).to_have_text("Glow Festival")
+        shoot(shop, "campaign-room-badge")
         shop.goto(f"{m.base}/shows/{m.show['id']}")  # not in the festival
         expect(shop.locator(".stage-badges")).to_be_visible()
         expect(shop.locator(".stage-badges .fest-badge")).to_have_count(0)
+        ops.goto(f"{m.base}/operator/campaigns")
+        expect(ops.locator("#campaigns tbody tr", has_text="Glow Festival")).to_contain_text(
+            "running"
+        )
+        shoot(ops, "campaign-list")
         assert errors == []
     finally:
         m.close()
