@@ -198,3 +198,4 @@ def test_ended_campaigns_take_no_entries(
     )
     assert_problem(r, 409, "campaign_closed")
     assert_problem(merchant.get("/api/campaigns/999999"), 404)
+    assert_problem(merchant.get("/api/campaigns/999999/gmv-stream"), 404)

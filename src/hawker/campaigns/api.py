@@ -4,6 +4,7 @@ anyone reads a campaign and its live GMV."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
 
 from hawker.accounts.auth import current_user, optional_user, require_role, runtime
 from hawker.accounts.models import User
@@ -26,7 +27,9 @@ from hawker.campaigns.schemas import (
     ShowsApplyIn,
 )
 from hawker.core.clock import utcnow
+from hawker.infra.bus import BusEvent
 from hawker.infra.runtime import Runtime
+from hawker.infra.sse import bus_stream
 
 router = APIRouter(prefix="/api", tags=["campaigns"])
 MAX_SCHEDULE_BYTES = 2_000_000
@@ -162,6 +165,21 @@ async def gmv(campaign_id: int, rt: Runtime = Depends(runtime)) -> list[GmvOut]:
     async with rt.db.read() as s:
         await service.access_campaign(s, campaign_id)
         return [GmvOut(**vars(g)) for g in await listeners.campaign_gmv(s, campaign_id)]
+
+
+@router.get("/campaigns/{campaign_id}/gmv-stream")
+async def gmv_stream(
+    campaign_id: int, request: Request, rt: Runtime = Depends(runtime)
+) -> Response:
+    """Server-sent events: ``changed`` whenever the GMV sweep moved campaign figures (on any
+    node); pages then refetch ``/gmv``."""
+    async with rt.db.read() as s:
+        await service.access_campaign(s, campaign_id)
+
+    async def changed(_: BusEvent) -> str:
+        return "{}"
+
+    return bus_stream(request, rt.bus, listeners.CHANNEL, "changed", changed)
 
 
 @router.get("/campaigns/{campaign_id}/stats")

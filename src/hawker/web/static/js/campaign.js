@@ -1,5 +1,6 @@
 // Campaign landing page: a countdown to the start (then to the end), the festival's GMV
-// refreshed every second, and the merchant/host "take part" forms.
+// refetched whenever the server says it moved (Server-Sent Events), and the merchant/host
+// "take part" forms.
 import { api, money, toMinor, toast } from "./api.js";
 
 const hero = document.getElementById("fest");
@@ -37,7 +38,8 @@ async function refresh() {
 
 tick();
 setInterval(tick, 1000);
-setInterval(() => refresh().catch(() => {}), 1000);
+const stream = new EventSource(`/api/campaigns/${campaign}/gmv-stream`);
+for (const name of ["changed", "open"]) stream.addEventListener(name, () => refresh().catch(() => {})); // open: catch up after a reconnect
 
 async function submit(form, url, items) {
   const error = document.getElementById("apply-error");

@@ -1,5 +1,5 @@
 // Operator campaign pages: create a campaign; approve, reject and feature entries; import the
-// show schedule from CSV; add and end boosts; the campaign's GMV refreshed every second.
+// show schedule from CSV; add and end boosts; the campaign's GMV refetched when it moves.
 import { api, money, toast } from "./api.js";
 
 function fail(id, err) {
@@ -104,7 +104,8 @@ document.addEventListener("click", async (e) => {
 const stats = document.getElementById("campaign-stats");
 if (stats) {
   const { campaign, currency } = stats.dataset;
-  setInterval(async () => {
+  const stream = new EventSource(`/api/campaigns/${campaign}/gmv-stream`);
+  const refresh = async () => {
     try {
       const rows = await api("GET", `/api/campaigns/${campaign}/gmv`);
       const row = rows.find((r) => r.currency === currency) || { gmv: 0, boosted_gmv: 0, orders: 0 };
@@ -112,7 +113,8 @@ if (stats) {
       document.getElementById("boosted").textContent = money(row.boosted_gmv, currency);
       document.getElementById("orders").textContent = row.orders;
     } catch {
-      /* the next tick retries */
+      /* the next change refetches */
     }
-  }, 1000);
+  };
+  for (const name of ["changed", "open"]) stream.addEventListener(name, refresh); // open: after a reconnect
 }
