@@ -18,6 +18,8 @@ from hawker.accounts import api as accounts_api
 from hawker.accounts import operator_api as accounts_operator_api
 from hawker.accounts import service as accounts_service
 from hawker.analytics import api as analytics_api
+from hawker.campaigns import api as campaigns_api
+from hawker.campaigns import jobs as campaigns_jobs
 from hawker.catalog import api as catalog_api
 from hawker.core import outbox
 from hawker.core.clock import utcnow
@@ -91,6 +93,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     deals_jobs.register_jobs(jobs, rt)
     orders_jobs.register_jobs(jobs, rt)
     creators_jobs.register_jobs(jobs, rt)
+    campaigns_jobs.register_jobs(jobs, rt)
     video_jobs.register_jobs(jobs, rt)
 
     async def prune_outbox() -> None:
@@ -155,6 +158,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         creators_training_api,
         creators_fund_api,
         replay_api,
+        campaigns_api,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

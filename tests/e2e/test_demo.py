@@ -52,6 +52,7 @@ def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: s
             time.sleep(0.5)
         assert httpx.get(f"{base}/videos").status_code == 200
         _supply_side_moves(base, started, log_path)
+        _festival_runs(base, started, log_path)
     finally:
         proc.terminate()
         proc.wait(15)
@@ -99,3 +100,22 @@ def _supply_side_moves(base: str, started: float, log_path: Path) -> None:
         f"{base}/api/operator/ledger/reconcile", headers=signed_in("operator@demo.hawker.dev")
     ).json()
     assert books["ok"] and books["orders"] > 0, books  # the demo's money adds up
+
+
+def _festival_runs(base: str, started: float, log_path: Path) -> None:
+    """The demo's festival: approved participants, imported shows, and GMV the audience
+    raises."""
+    while not (found := [c for c in httpx.get(f"{base}/api/campaigns").json()]):
+        assert time.monotonic() - started < 110, log_path.read_text()[-3000:]
+        time.sleep(0.5)
+    campaign = found[0]
+    entries = httpx.get(f"{base}/api/campaigns/{campaign['id']}/entries").json()
+    while len([e for e in entries if e["kind"] == "show"]) < 12:  # the CSV import lands last
+        assert time.monotonic() - started < 110, log_path.read_text()[-3000:]
+        time.sleep(0.5)
+        entries = httpx.get(f"{base}/api/campaigns/{campaign['id']}/entries").json()
+    assert any(e["featured"] for e in entries) and any(e["kind"] == "product" for e in entries)
+    while not httpx.get(f"{base}/api/campaigns/{campaign['id']}/gmv").json():
+        assert time.monotonic() - started < 115, log_path.read_text()[-3000:]
+        time.sleep(1)
+    assert httpx.get(f"{base}/campaigns/{campaign['slug']}").status_code == 200

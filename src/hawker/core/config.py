@@ -88,6 +88,12 @@ class Settings(BaseSettings):
         gt=0,
         description="how long domain events are kept after every consumer has taken them",
     )
+    campaign_gmv_sweep_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="how often paid and refunded orders are added to campaign GMV (campaign "
+        "pages show it live)",
+    )
     tier_recompute_seconds: float = Field(
         default=3600.0, gt=0, description="how often every host is placed in their tier"
     )

@@ -17,6 +17,7 @@ consumer of their topic has taken (an event a consumer still lacks stays, howeve
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,11 +34,12 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hawker.core.clock import utcnow
-from hawker.core.db import BIG_ID, Base
+from hawker.core.db import BIG_ID, Base, Database
 
 
 class OutboxEvent(Base):
@@ -111,6 +113,35 @@ async def do_mark_delivered(s: AsyncSession, consumer: Consumer, event_id: int) 
     s.add(OutboxDelivery(consumer=consumer.name, event_id=event_id, delivered_at=utcnow()))
     await s.flush()  # a concurrent twin fails here on the primary key
     return True
+
+
+Apply = Callable[[AsyncSession, OutboxEvent], Awaitable[bool | int]]
+
+
+async def consume(
+    db: Database,
+    consumer: Consumer,
+    apply: Apply,
+    after: Callable[[OutboxEvent], Awaitable[object]] | None = None,
+) -> int:
+    """One pass of a consumer: each pending event in its own unit with its delivery mark, so
+    one bad event does not hold the others back and none takes effect twice. Returns the sum
+    of what ``apply`` returned (True counts 1). ``after`` runs once an event's unit has
+    committed (bus messages never announce what a rollback then takes back)."""
+    async with db.read() as s:
+        events = await pending(s, consumer)
+    changed = 0
+    for event in events:
+        try:
+            async with db.write() as s:
+                if not await do_mark_delivered(s, consumer, event.id):
+                    continue
+                changed += int(await apply(s, event))
+        except IntegrityError:  # another node's sweep applied it at the same moment
+            continue
+        if after is not None:
+            await after(event)
+    return changed
 
 
 async def do_prune(s: AsyncSession, before: datetime) -> int:

@@ -1,15 +1,9 @@
 """Creators listen to the outbox: payments and refunds feed the commission ledger and the
-sales behind leaderboards; shows scheduled or going live notify the host's followers.
-
-Each consumer takes its pending events in order, each in its own unit with its delivery mark,
-so one bad event does not hold the others back and none takes effect twice.
-"""
+sales behind leaderboards; shows scheduled or going live notify the host's followers (each
+consumer runs through ``outbox.consume``)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
@@ -17,8 +11,6 @@ from hawker.core import outbox
 from hawker.core.outbox import OutboxEvent
 from hawker.creators import commissions, leaderboards, notifications
 from hawker.infra.runtime import Runtime
-
-Apply = Callable[[AsyncSession, OutboxEvent], Awaitable[bool | int]]
 
 
 async def run_listeners(rt: Runtime) -> int:
@@ -28,12 +20,12 @@ async def run_listeners(rt: Runtime) -> int:
     async def commission(s: AsyncSession, event: OutboxEvent) -> bool:
         return await commissions.do_apply_order_money(s, event.id, event.data, rate)
 
-    posted = await _consume(rt, commissions.CONSUMER, commission)
-    if await _consume(rt, leaderboards.CONSUMER, leaderboards.do_apply_sale):
+    posted = await outbox.consume(rt.db, commissions.CONSUMER, commission)
+    if await outbox.consume(rt.db, leaderboards.CONSUMER, leaderboards.do_apply_sale):
         await rt.bus.publish(leaderboards.CHANNEL, "leaderboard.changed", {})
     notices: dict[int, dict[str, object]] = {}
-    await _consume(
-        rt,
+    await outbox.consume(
+        rt.db,
         notifications.CONSUMER,
         _notify(notices),
         after=lambda event: rt.bus.publish(
@@ -43,7 +35,7 @@ async def run_listeners(rt: Runtime) -> int:
     return posted
 
 
-def _notify(notices: dict[int, dict[str, object]]) -> Apply:
+def _notify(notices: dict[int, dict[str, object]]) -> outbox.Apply:
     async def apply(s: AsyncSession, event: OutboxEvent) -> int:
         host = await s.get(User, int(event.data["host_id"]))
         name = host.display_name if host else "A host"
@@ -56,27 +48,3 @@ def _notify(notices: dict[int, dict[str, object]]) -> Apply:
         return await notifications.do_notify_followers(s, event, name)
 
     return apply
-
-
-async def _consume(
-    rt: Runtime,
-    consumer: outbox.Consumer,
-    apply: Apply,
-    after: Callable[[OutboxEvent], Awaitable[object]] | None = None,
-) -> int:
-    """``after`` runs once an event's unit has committed (bus messages never announce what a
-    rollback then takes back)."""
-    async with rt.db.read() as s:
-        events = await outbox.pending(s, consumer)
-    changed = 0
-    for event in events:
-        try:
-            async with rt.db.write() as s:
-                if not await outbox.do_mark_delivered(s, consumer, event.id):
-                    continue
-                changed += int(await apply(s, event))
-        except IntegrityError:  # another node's sweep applied it at the same moment
-            continue
-        if after is not None:
-            await after(event)
-    return changed

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from hawker.web.pages import (
     auth,
+    campaigns,
     earnings,
     home,
     hosts,
@@ -25,6 +26,7 @@ from hawker.web.pages import (
 router = APIRouter(include_in_schema=False)
 for _module in (
     auth,
+    campaigns,
     earnings,
     home,
     hosts,

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from hawker.accounts.auth import runtime
 from hawker.accounts.models import User
+from hawker.campaigns.service import badges_for
 from hawker.creators import service as creators
 from hawker.deals import service as deals
 from hawker.infra.runtime import Runtime
@@ -44,6 +45,7 @@ async def room(request: Request, show_id: int, rt: Runtime = Depends(runtime)) -
         deal = deals.deal_out(deal_row) if deal_row else None
         me = getattr(request.state, "user", None)
         following = row.host_id in await creators.followed_hosts(s, me, [row.host_id])
+        badges = (await badges_for(s, show_ids=[show_id])).get(("show", show_id), [])
     state = {
         "show": show.model_dump(mode="json"),
         "deal": deal.model_dump(mode="json") if deal else None,
@@ -53,4 +55,13 @@ async def room(request: Request, show_id: int, rt: Runtime = Depends(runtime)) -
         "following": following,
         "chat_ids": [m.id for m in chat],
     }
-    return render(request, "room.html", show=show, chat=chat, deal=deal, state=state, likes=likes)
+    return render(
+        request,
+        "room.html",
+        show=show,
+        chat=chat,
+        deal=deal,
+        state=state,
+        likes=likes,
+        badges=badges,
+    )

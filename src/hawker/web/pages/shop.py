@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from hawker.accounts.auth import current_user, optional_user, runtime
 from hawker.accounts.models import User
+from hawker.campaigns.service import badges_for
 from hawker.catalog import service as catalog
 from hawker.creators import affiliate
 from hawker.infra.runtime import Runtime
@@ -36,7 +37,8 @@ async def product(request: Request, product_id: int, rt: Runtime = Depends(runti
             for p in await catalog.list_products(s, merchant_id=found.merchant_id, limit=6)
             if p.id != product_id
         ]
-    return render(request, "shop/product.html", product=out, more=more[:5])
+        badges = (await badges_for(s, product_ids=[product_id])).get(("product", product_id), [])
+    return render(request, "shop/product.html", product=out, more=more[:5], badges=badges)
 
 
 @router.get("/a/{code}")

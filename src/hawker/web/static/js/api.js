@@ -74,3 +74,9 @@ export function untilText(iso) {
   if (s < 86400) return `In ${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
   return new Date(iso).toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
 }
+
+// "12.50" in major units -> 1250 minor units of the currency (NaN when not a number).
+export function toMinor(text, currency) {
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
+  return Math.round(Number(String(text).trim().replace(",", ".")) * 10 ** digits);
+}
