@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from hawker.accounts import api as accounts_api
 from hawker.accounts import service as accounts_service
 from hawker.analytics import api as analytics_api
+from hawker.campaigns import coupons_api
 from hawker.catalog import api as catalog_api
 from hawker.core.config import Settings, get_settings
 from hawker.creators import affiliate_api as creators_affiliate_api
@@ -37,6 +38,7 @@ from hawker.live import api as live_api
 from hawker.live.hub import RoomHub
 from hawker.migrations import upgrade_async
 from hawker.orders import api as orders_api
+from hawker.orders import discounts_api
 from hawker.orders import jobs as orders_jobs
 from hawker.video import api as video_api
 from hawker.video import clips_api, replay_api
@@ -138,6 +140,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         creators_offers_api,
         creators_training_api,
         replay_api,
+        coupons_api,
+        discounts_api,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)
