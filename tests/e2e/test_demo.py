@@ -52,6 +52,7 @@ def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: s
             time.sleep(0.5)
         assert httpx.get(f"{base}/videos").status_code == 200
         _supply_side_moves(base, started, log_path)
+        _shoppers_use_the_festival_coupon(base, started, log_path)
     finally:
         proc.terminate()
         proc.wait(15)
@@ -85,4 +86,18 @@ def _supply_side_moves(base: str, started: float, log_path: Path) -> None:
     first = board()
     while (now := board()).get("Mia Chen", 0) <= first.get("Mia Chen", 0) or len(now) < 3:
         assert time.monotonic() - started < 110, (first, now, log_path.read_text()[-3000:])
+        time.sleep(1)
+
+
+def _shoppers_use_the_festival_coupon(base: str, started: float, log_path: Path) -> None:
+    login = {"email": "operator@demo.hawker.dev", "password": "hawker-demo"}
+    token = httpx.post(f"{base}/api/auth/login", json=login).json()["token"]
+    while not [
+        c
+        for c in httpx.get(
+            f"{base}/api/coupons", headers={"Authorization": f"Bearer {token}"}
+        ).json()
+        if c["code"] == "FESTIVAL10" and c["uses"] > 0
+    ]:
+        assert time.monotonic() - started < 110, log_path.read_text()[-3000:]
         time.sleep(1)

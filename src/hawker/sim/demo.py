@@ -25,6 +25,7 @@ from hawker.sim.broadcast import DemoBroadcast
 from hawker.sim.catalogue import HOSTS, MERCHANTS, PASSWORD, PRODUCTS, SHOPPER_NAMES, SHOWS
 from hawker.sim.client import HawkerClient
 from hawker.sim.demo_clips import seed_clips
+from hawker.sim.demo_coupons import FESTIVAL, seed_coupons
 from hawker.sim.demo_creators import MCN_EMAIL, seed_creators
 from hawker.sim.replay import DemoReplay
 
@@ -118,6 +119,7 @@ def _banner(base: str, show_id: int, video: str, replay_id: int | None = None) -
         f"    Short videos    {base}/videos",
         f"    Leaderboards    {base}/leaderboards",
         f"    MCN portal      {base}/mcn",
+        f"    Coupons         {base}/operator/coupons  ({FESTIVAL})",
         f"    Video           {video}",
         "",
         f"  Log-ins (password: {PASSWORD})",
@@ -174,7 +176,9 @@ async def run_demo(
             replay_id = await replay.create()
             video = video_off or f"test pattern via {stream['rtmp_url']} -> {stream['hls_url']}"
             print(_banner(base, show_id, video, replay_id), flush=True)
-            crowd = asyncio.create_task(Audience(base, show_id, show_host, bots, lineup).run())
+            promo = asyncio.create_task(seed_coupons(http, OPERATOR_EMAIL))
+            audience = Audience(base, show_id, show_host, bots, lineup, coupons=(FESTIVAL,))
+            crowd = asyncio.create_task(audience.run())
             # after the banner: the room is up at once, the rest follows within seconds
             clips = asyncio.create_task(seed_clips(http, data_dir / "demo-clips"))
             supply = asyncio.create_task(seed_creators(http, OPERATOR_EMAIL, bots))
@@ -182,7 +186,7 @@ async def run_demo(
             try:
                 await serving
             finally:
-                for task in (crowd, clips, supply, recording):
+                for task in (crowd, clips, supply, recording, promo):
                     if task is not None:
                         task.cancel()
     finally:
