@@ -88,6 +88,11 @@ def test_coupons_from_issue_to_a_discounted_checkout(
         order.locator("[data-pay]").click()
         expect(order).to_contain_text("✓ Paid")
 
+        shop.goto(f"{m.base}/merchant/orders")  # the platform pays its part of the discount
+        expect(shop.locator("[data-discount]")).to_have_text(
+            "coupons \u2212$19.30 · platform pays $14.30"
+        )
+        shoot(shop, "merchant-orders-coupons")
         ops.reload()
         expect(row.locator("[data-uses]")).to_have_text("1 / 100")
         sql = "SELECT action FROM audit_log WHERE target_type = 'coupon'"

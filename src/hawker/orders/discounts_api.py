@@ -17,7 +17,9 @@ router = APIRouter(prefix="/api", tags=["orders"])
 
 
 def _out(merchant_id: int, pricing: Pricing) -> QuoteOrderOut:
-    money = lambda amount: format_money(amount, pricing.currency)  # noqa: E731
+    def money(amount: int) -> str:
+        return format_money(amount, pricing.currency)
+
     return QuoteOrderOut(
         merchant_id=merchant_id,
         currency=pricing.currency,
