@@ -43,7 +43,14 @@ def test_coupons_from_issue_to_a_discounted_checkout(
         ops.on("pageerror", lambda e: errors.append(str(e)))
         log_in(ops, m.base, "ops@example.com", "/operator/coupons")
         expect(ops.locator("#coupons")).to_contain_text("No coupons yet")
-        issue(ops, "festival10", title="Festival 10 % off", percent="10", total_limit="100")
+        issue(
+            ops,
+            "festival10",
+            title="Festival 10 % off",
+            percent="10",
+            total_limit="100",
+            per_user_limit="2",
+        )
         row = ops.locator("#coupons tbody tr", has_text="FESTIVAL10")
         expect(row).to_contain_text("10 % off")
         expect(row.locator("[data-uses]")).to_have_text("0 / 100")
@@ -93,8 +100,19 @@ def test_coupons_from_issue_to_a_discounted_checkout(
             "coupons \u2212$19.30 · platform pays $14.30"
         )
         shoot(shop, "merchant-orders-coupons")
+        page.goto(f"{m.base}/shows/{m.show['id']}")  # in the live room's checkout sheet too
+        page.click("#buy-pinned")  # the lipstick, $19
+        page.fill("#coupon", "festival10")
+        shoot(page, "room-buy-coupon-phone")
+        page.click("#place-order")
+        expect(page.locator("#saving")).to_have_text("\u2212$1.90")
+        expect(page.locator("#pay")).to_have_text("Pay $17.10")
+        shoot(page, "room-checkout-coupon-phone")
+        page.click("#pay")
+        expect(page.locator("#paid")).to_contain_text("Paid")
+
         ops.reload()
-        expect(row.locator("[data-uses]")).to_have_text("1 / 100")
+        expect(row.locator("[data-uses]")).to_have_text("2 / 100")
         sql = "SELECT action FROM audit_log WHERE target_type = 'coupon'"
         with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's loop
             actions = pool.submit(server.query, sql).result()
