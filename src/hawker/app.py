@@ -19,6 +19,7 @@ from hawker.accounts import operator_api as accounts_operator_api
 from hawker.accounts import service as accounts_service
 from hawker.analytics import api as analytics_api
 from hawker.campaigns import api as campaigns_api
+from hawker.campaigns import coupons_api
 from hawker.campaigns import jobs as campaigns_jobs
 from hawker.catalog import api as catalog_api
 from hawker.core import outbox
@@ -46,6 +47,7 @@ from hawker.live import api as live_api
 from hawker.live.hub import RoomHub
 from hawker.migrations import upgrade_async
 from hawker.orders import api as orders_api
+from hawker.orders import discounts_api
 from hawker.orders import jobs as orders_jobs
 from hawker.video import api as video_api
 from hawker.video import clips_api, replay_api
@@ -159,6 +161,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         creators_fund_api,
         replay_api,
         campaigns_api,
+        coupons_api,
+        discounts_api,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

@@ -73,19 +73,20 @@ def test_campaign_gmv_follows_approved_participants_refunds_and_boosts(
     }
     assert op.post("/api/boosts", json=boost).status_code == 201
 
-    mixed = paid(buyer, [(inside, 2), (outside, 4)])  # 4000 in the campaign, 2000 not
+    # approved, the serum sells at its deal price: 2 x 15.00 in the campaign, 4 x 5.00 not
+    mixed = paid(buyer, [(inside, 2), (outside, 4)])
     in_show = paid(buyer, [(outside, 3)], channel="live", show_id=gala["id"])  # whole order
     paid(buyer, [(outside, 1)])  # neither
     assert sweep() >= 2
     assert sweep() == 0  # each event takes effect once
     figures = buyer.get(gmv_url).json()
-    assert figures == [{"currency": "USD", "gmv": 4000 + 1500, "boosted_gmv": 4000, "orders": 2}]
+    assert figures == [{"currency": "USD", "gmv": 3000 + 1500, "boosted_gmv": 3000, "orders": 2}]
 
-    refund({"merchant": merchant}, mixed["id"], amount=1500)  # a quarter of the order
+    refund({"merchant": merchant}, mixed["id"], amount=1250)  # a quarter of the order
     refund({"merchant": merchant}, in_show["id"])
     sweep()
     figures = buyer.get(gmv_url).json()[0]
-    assert (figures["gmv"], figures["boosted_gmv"], figures["orders"]) == (3000, 3000, 1)
+    assert (figures["gmv"], figures["boosted_gmv"], figures["orders"]) == (2250, 2250, 1)
     stats = op.get(f"/api/campaigns/{c['id']}/stats").json()
     assert stats["gmv"] == [figures]
 

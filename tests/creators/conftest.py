@@ -31,7 +31,12 @@ def settle(client: TestClient) -> Callable[[], int]:
 def sell(shop: Callable[..., dict[str, Any]]) -> Callable[..., tuple[dict[str, Any], Any]]:
     """A paid order of ``quantity`` units at ``price``, bought in the host's live show."""
 
-    def make(price: int = 1999, quantity: int = 3, ctx: dict[str, Any] | None = None) -> Any:
+    def make(
+        price: int = 1999,
+        quantity: int = 3,
+        ctx: dict[str, Any] | None = None,
+        coupons: tuple[str, ...] = (),
+    ) -> Any:
         ctx = ctx or shop(stock=50, price=price)
         buyer: Api = ctx["buyer"]
         order = buy(
@@ -39,6 +44,7 @@ def sell(shop: Callable[..., dict[str, Any]]) -> Callable[..., tuple[dict[str, A
             [{"sku_id": ctx["sku"], "quantity": quantity}],
             channel="live",
             show_id=ctx["show"]["id"],
+            coupons=list(coupons),
         ).json()
         paid = pay(buyer, order["id"])
         assert paid.status_code == 200, paid.text

@@ -1,5 +1,5 @@
-"""Property test of the commission ledger (hypothesis): for any sequence of paid orders,
-partial and full refunds, roster changes, settlements and payouts,
+"""Property test of the commission ledger (hypothesis): for any sequence of paid orders (with
+or without a coupon), partial and full refunds, roster changes, settlements and payouts,
 
 - every posting balances and the balances add up to zero;
 - each balance is the sum of its account's entries;
@@ -25,11 +25,12 @@ from tests.creators.conftest import refund
 from tests.orders.conftest import key
 
 RATE = 1000  # the default commission, basis points
+COUPON = "LEDGER7"  # 7 % off: orders' totals (what commission follows) are net of it
 MIN_PAYOUT = 1000
 
 ops = st.lists(
     st.one_of(
-        st.tuples(st.just("buy"), st.integers(1, 3)),
+        st.tuples(st.just("buy"), st.integers(1, 3), st.booleans()),  # with a 7 % coupon?
         st.tuples(st.just("refund"), st.integers(0, 20), st.integers(1, 100)),
         st.tuples(st.just("settle")),
         st.tuples(st.just("payout"), st.sampled_from(["host", "mcn"]), st.integers(1, 120)),
@@ -84,7 +85,9 @@ def test_the_ledger_always_reconciles(
     model: Model = world["model"]
     for step in steps:
         if step[0] == "buy":
-            _, order = sell(quantity=step[1], ctx=world["ctx"])
+            coupons = (COUPON,) if step[2] else ()
+            _, order = sell(quantity=step[1], ctx=world["ctx"], coupons=coupons)
+            assert order["discount"] == (step[1] * 1999 * 700 // 10_000 if step[2] else 0)
             model.orders.append(
                 {"id": order["id"], "total": order["total"], "refunded": 0, "share": None}
             )
@@ -135,6 +138,18 @@ def _world(
             "operator": make_user("operator"),
             "model": Model(),
         }
+        issued = world["operator"].post(
+            "/api/coupons",
+            json={
+                "kind": "platform",
+                "code": COUPON,
+                "percent_bps": 700,
+                "per_user_limit": 1000,
+                "starts_at": "2000-01-01T00:00:00Z",
+                "ends_at": "2999-01-01T00:00:00Z",
+            },
+        )
+        assert issued.status_code == 201, issued.text
         client._ledger_world = world  # type: ignore[attr-defined]
     return world
 

@@ -53,6 +53,7 @@ def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: s
         assert httpx.get(f"{base}/videos").status_code == 200
         _supply_side_moves(base, started, log_path)
         _festival_runs(base, started, log_path)
+        _shoppers_use_the_festival_coupon(base, started, log_path)
     finally:
         proc.terminate()
         proc.wait(15)
@@ -119,3 +120,17 @@ def _festival_runs(base: str, started: float, log_path: Path) -> None:
         assert time.monotonic() - started < 115, log_path.read_text()[-3000:]
         time.sleep(1)
     assert httpx.get(f"{base}/campaigns/{campaign['slug']}").status_code == 200
+
+
+def _shoppers_use_the_festival_coupon(base: str, started: float, log_path: Path) -> None:
+    login = {"email": "operator@demo.hawker.dev", "password": "hawker-demo"}
+    token = httpx.post(f"{base}/api/auth/login", json=login).json()["token"]
+    while not [
+        c
+        for c in httpx.get(
+            f"{base}/api/coupons", headers={"Authorization": f"Bearer {token}"}
+        ).json()
+        if c["code"] == "FESTIVAL10" and c["uses"] > 0
+    ]:
+        assert time.monotonic() - started < 110, log_path.read_text()[-3000:]
+        time.sleep(1)

@@ -111,12 +111,13 @@ def test_festival_from_creation_to_gmv(
             json={"card": "4242424242424242"},
             headers={"Idempotency-Key": "fest-pay-1"},
         )
-        expect(shop.locator("#fest-gmv")).to_have_text("$68.00", timeout=15_000)
+        # two serums at the festival deal price (27.50), not the regular 34.00
+        expect(shop.locator("#fest-gmv")).to_have_text("$55.00", timeout=15_000)
         expect(shop.locator("#fest-orders")).to_have_text("1 order")
         expect(shop.locator(".fest-schedule")).to_contain_text("Gala night")
-        expect(shop.locator(".product-card", has_text=serum["title"])).to_contain_text(
-            "Glow Festival"
-        )
+        card = shop.locator(".product-card", has_text=serum["title"])
+        expect(card).to_contain_text("Glow Festival")
+        expect(card.locator(".pc-price")).to_have_text("$27.50 $34.00")  # deal, regular struck
         shoot(shop, "campaign-landing", full_page=True)
 
         # participation badges on the product page and in the room

@@ -282,9 +282,8 @@ async def featured_live(s: AsyncSession, now: datetime) -> list[FeaturedShow]:
 async def deal_prices(
     s: AsyncSession, product_ids: list[int], currency: str, now: datetime
 ) -> dict[int, int]:
-    """Approved deal prices of running campaigns, the lowest per product: the price checkout
-    is to charge for these products while their campaign runs (wired in at merge; until
-    then pages show regular prices and no deal price)."""
+    """Approved deal prices of running campaigns, the lowest per product: what checkout
+    charges for these products while their campaign runs."""
     rows = await s.execute(
         select(CampaignEntry.target_id, func.min(CampaignEntry.deal_price))
         .join(Campaign, Campaign.id == CampaignEntry.campaign_id)

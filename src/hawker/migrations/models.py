@@ -3,6 +3,7 @@
 from hawker.accounts import audit  # noqa: F401
 from hawker.accounts import models as accounts  # noqa: F401
 from hawker.analytics import models as analytics  # noqa: F401
+from hawker.campaigns import coupon_models as coupons  # noqa: F401
 from hawker.campaigns import models as campaigns  # noqa: F401
 from hawker.catalog import models as catalog  # noqa: F401
 from hawker.core import idempotency, outbox  # noqa: F401

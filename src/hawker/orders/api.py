@@ -87,6 +87,7 @@ async def place_order(
                     ttl_seconds=rt.settings.reservation_ttl_seconds,
                     video_id=body.video_id,
                     lookback=_lookback(request, rt),
+                    coupons=body.coupons,
                 )
                 out = service.order_out(placed.order).model_dump(mode="json")
                 await do_remember(s, k, 201, out)
@@ -294,6 +295,7 @@ async def checkout(
                 channel=body.channel,
                 ttl_seconds=rt.settings.reservation_ttl_seconds,
                 lookback=_lookback(request, rt),
+                coupons=body.coupons,
             )
             out = [service.order_out(o).model_dump(mode="json") for o in orders]
             await do_remember(s, k, 201, out)

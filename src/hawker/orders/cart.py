@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
+from hawker.campaigns.coupon_pricing import Line
 from hawker.catalog.models import Product, Sku
 from hawker.catalog.service import access_sku
 from hawker.core.errors import NotFound
 from hawker.orders.attribution import Lookback
+from hawker.orders.discounts import assign_codes
 from hawker.orders.errors import EmptyCart
 from hawker.orders.models import CartItem, Order
 from hawker.orders.schemas import CartLineOut, CartOut, ItemIn
@@ -73,12 +76,21 @@ async def cart_out(s: AsyncSession, user: User) -> CartOut:
     return CartOut(items=items, totals=dict(totals))
 
 
-async def do_checkout(
-    s: AsyncSession, user: User, *, channel: str, ttl_seconds: int, lookback: Lookback
-) -> list[Order]:
+Group = tuple[int, str]  # (merchant, currency): one order each
+
+
+async def cart_groups(s: AsyncSession, user: User) -> dict[Group, list[tuple[ItemIn, Line]]]:
+    """The cart as the orders a checkout would place, each line at its current price."""
     rows = (
         await s.execute(
-            select(CartItem.sku_id, CartItem.quantity, Product.merchant_id, Sku.currency)
+            select(
+                CartItem.sku_id,
+                CartItem.quantity,
+                Product.id,
+                Product.merchant_id,
+                Sku.price,
+                Sku.currency,
+            )
             .join(Sku, Sku.id == CartItem.sku_id)
             .join(Product, Product.id == Sku.product_id)
             .where(CartItem.user_id == user.id)
@@ -87,22 +99,46 @@ async def do_checkout(
     ).all()
     if not rows:
         raise EmptyCart("add something to the cart first")
-    groups: dict[tuple[int, str], list[ItemIn]] = defaultdict(list)
+    groups: dict[Group, list[tuple[ItemIn, Line]]] = defaultdict(list)
     for row in rows:
         groups[(row.merchant_id, row.currency)].append(
-            ItemIn(sku_id=row.sku_id, quantity=row.quantity)
+            (
+                ItemIn(sku_id=row.sku_id, quantity=row.quantity),
+                Line(row.id, row.merchant_id, row.price * row.quantity),
+            )
         )
+    return groups
+
+
+def priced_groups(
+    groups: dict[Group, list[tuple[ItemIn, Line]]],
+) -> dict[Group, tuple[str, list[Line]]]:
+    return {key: (key[1], [line for _, line in lines]) for key, lines in groups.items()}
+
+
+async def do_checkout(
+    s: AsyncSession,
+    user: User,
+    *,
+    channel: str,
+    ttl_seconds: int,
+    lookback: Lookback,
+    coupons: Sequence[str] = (),
+) -> list[Order]:
+    groups = await cart_groups(s, user)
+    codes = await assign_codes(s, user, coupons, priced_groups(groups))
     placed = [
         await do_place_order(
             s,
             user,
-            items,
+            [item for item, _ in lines],
             channel=channel,
             show_id=None,
             ttl_seconds=ttl_seconds,
             lookback=lookback,
+            coupons=codes[key],
         )
-        for items in groups.values()
+        for key, lines in groups.items()
     ]
     await s.execute(delete(CartItem).where(CartItem.user_id == user.id))
     return [p.order for p in placed]

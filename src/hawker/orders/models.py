@@ -30,7 +30,10 @@ class Order(Base):
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     currency: Mapped[str] = mapped_column(String(3))
-    total: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(BigInteger)  # what the shopper pays: net of discount
+    # Coupons (campaigns/coupons.py): the whole discount, and the part the platform funds.
+    discount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    platform_discount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     # Attribution, decided once at creation.
     channel: Mapped[str] = mapped_column(String(10))
     show_id: Mapped[int | None] = mapped_column(ForeignKey("shows.id"), nullable=True, index=True)
@@ -63,6 +66,8 @@ class OrderLine(Base):
     reservation_id: Mapped[int] = mapped_column(ForeignKey("reservations.id"))
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[int] = mapped_column(BigInteger)
+    # this line's share of the order's coupon discount (allocated pro rata, whole minor units)
+    discount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     title: Mapped[str] = mapped_column(String(200))
 
 

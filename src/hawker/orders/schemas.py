@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -25,9 +26,15 @@ class ItemIn(BaseModel):
         return self
 
 
+Codes = Annotated[
+    list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{3,32}$")]], Field(max_length=5)
+]
+
+
 class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     items: list[ItemIn] = Field(min_length=1, max_length=20)
+    coupons: Codes = Field(default_factory=list, description="coupon codes to apply")
     channel: str = Field(default="direct", pattern=CHANNEL_PATTERN)
     show_id: int | None = Field(default=None, ge=1)
     video_id: int | None = Field(default=None, ge=1)
@@ -67,6 +74,15 @@ class CartQuantityIn(BaseModel):
 class CheckoutIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     channel: str = Field(default="direct", pattern=CHANNEL_PATTERN)
+    coupons: Codes = Field(default_factory=list, description="coupon codes to apply")
+
+
+class QuoteIn(BaseModel):
+    """Price ``items`` (one order, as buy now would) or, without items, the cart."""
+
+    model_config = ConfigDict(extra="forbid")
+    items: list[ItemIn] | None = Field(default=None, min_length=1, max_length=20)
+    coupons: Codes = Field(default_factory=list)
 
 
 class LineOut(BaseModel):
@@ -76,6 +92,7 @@ class LineOut(BaseModel):
     title: str
     quantity: int
     unit_price: int
+    discount: int = 0  # this line's share of the coupon discount
 
 
 class OrderOut(BaseModel):
@@ -86,6 +103,8 @@ class OrderOut(BaseModel):
     currency: str
     total: int
     total_display: str
+    discount: int = 0  # coupons: the whole discount (``total`` is net of it)
+    platform_discount: int = 0  # the part the platform funds
     channel: str
     show_id: int | None
     host_id: int | None

@@ -6,14 +6,18 @@ actors (a payment and the expiry job, say) resolve to exactly one winner.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
+from hawker.campaigns.coupon_pricing import Line
+from hawker.campaigns.coupon_uses import do_redeem, do_return_uses
+from hawker.campaigns.service import deal_prices as campaign_deal_prices
 from hawker.catalog.models import Merchant, Product, Sku
 from hawker.core import outbox
 from hawker.core.clock import utcnow
@@ -24,6 +28,7 @@ from hawker.deals.models import FlashDeal
 from hawker.live.models import Show
 from hawker.live.service import access_show
 from hawker.orders.attribution import Lookback, last_touch
+from hawker.orders.discounts import price_order
 from hawker.orders.errors import IllegalTransition, MixedOrder
 from hawker.orders.models import Order, OrderLine, OrderRefund
 from hawker.orders.schemas import ItemIn, LineOut, OrderOut
@@ -97,10 +102,12 @@ async def do_place_order(
     ttl_seconds: int,
     video_id: int | None = None,
     lookback: Lookback = Lookback(),
+    coupons: Sequence[str] = (),
 ) -> Placed:
     """Reserve every line (all or nothing: any refusal rolls the unit back) and open a pending
     order. Attribution (channel, show, short video or affiliate link, host) is decided here,
     once: by where it was bought, else by the buyer's last touch (orders/attribution.py).
+    ``coupons`` take their uses in the same unit; the total is net of their discount.
     Plain INSERTs rather than an ORM flush: this is the flash-sale hot path."""
     lines = [await _reserve_line(s, buyer, item, ttl_seconds) for item in items]
     merchants = {line["merchant_id"] for line in lines}
@@ -130,18 +137,36 @@ async def do_place_order(
         if touch is not None:
             channel, host_id = touch.channel, touch.host_id
             show_id, video_id, link_id = touch.show_id, touch.video_id, touch.link_id
+    merchant_id, currency = merchants.pop(), currencies.pop()
     now = utcnow()
+    await _festival_prices(s, lines, currency, now)
+    pricing = await price_order(
+        s,
+        buyer,
+        coupons,
+        currency,
+        [
+            Line(
+                x["product_id"],
+                merchant_id,
+                x["unit_price"] * x["reservation"].quantity,
+            )
+            for x in lines
+        ],
+    )
     values: dict[str, Any] = {
         "buyer_id": buyer.id,
-        "merchant_id": merchants.pop(),
+        "merchant_id": merchant_id,
         "status": "pending",
-        "currency": currencies.pop(),
+        "currency": currency,
         "channel": channel,
         "show_id": show_id,
         "host_id": host_id,
         "video_id": video_id,
         "link_id": link_id,
-        "total": sum(x["reservation"].unit_price * x["reservation"].quantity for x in lines),
+        "total": pricing.total,
+        "discount": pricing.discount,
+        "platform_discount": pricing.platform_discount,
         "created_at": now,
         "expires_at": now + timedelta(seconds=ttl_seconds),
         "refunded_amount": 0,
@@ -155,17 +180,34 @@ async def do_place_order(
             "deal_id": line["reservation"].deal_id,
             "reservation_id": line["reservation"].id,
             "quantity": line["reservation"].quantity,
-            "unit_price": line["reservation"].unit_price,
+            "unit_price": line["unit_price"],
+            "discount": discount,
             "title": line["title"],
         }
-        for line in lines
+        for line, discount in zip(lines, pricing.line_discounts, strict=True)
     ]
     await s.execute(INSERT_LINE, line_values)
+    if pricing.applied:
+        await do_redeem(s, buyer, pricing, order_id)
     # A detached snapshot for the response and notifications; nothing reads it back.
     order = Order(id=order_id, paid_at=None, payment_id=None, **values)
     order.lines = [OrderLine(**x) for x in line_values]
     left = {deal: (show, available) for deal, (show, available, _) in placed_deals.items()}
     return Placed(order, left)
+
+
+async def _festival_prices(
+    s: AsyncSession, lines: list[dict[str, Any]], currency: str, now: datetime
+) -> None:
+    """Each line's unit price: a running campaign's approved deal price for the product when
+    lower than the SKU's (flash-deal lines keep their deal price)."""
+    skus = [x["product_id"] for x in lines if x["deal"] is None]
+    prices = await campaign_deal_prices(s, skus, currency, now) if skus else {}
+    for x in lines:
+        price = x["reservation"].unit_price
+        x["unit_price"] = (
+            min(price, prices.get(x["product_id"], price)) if x["deal"] is None else price
+        )
 
 
 async def access_order(s: AsyncSession, order_id: int) -> Order:
@@ -222,8 +264,9 @@ async def do_mark_paid(s: AsyncSession, order: Order, payment_id: str) -> Order:
 
 
 async def do_cancel(s: AsyncSession, order: Order, *, expired: bool = False) -> Order:
-    """pending → cancelled, returning the reserved stock."""
+    """pending → cancelled, returning the reserved stock and the coupon uses."""
     order = await do_transition(s, order, "cancelled")
+    await do_return_uses(s, order.id)
     for line in order.lines:
         await deals.do_release(s, line.reservation_id, state="expired" if expired else "released")
     return order
@@ -241,8 +284,9 @@ async def do_apply_refund(s: AsyncSession, order_id: int, ref: str, amount: int)
         return order
     s.add(OrderRefund(order_id=order.id, ref=ref, amount=amount))
     refunded = order.refunded_amount + amount
-    if refunded == order.total:
+    if refunded == order.total:  # a full refund gives the coupon uses back; a partial one not
         order = await do_transition(s, order, "refunded", refunded_amount=refunded)
+        await do_return_uses(s, order.id)
     else:
         order.refunded_amount = refunded
         await s.flush()
@@ -268,10 +312,11 @@ async def emit_money(s: AsyncSession, order: Order) -> None:
             "total": order.total,
             "refunded": order.refunded_amount,
             "net": order.total - order.refunded_amount,
+            "platform_discount": order.platform_discount,
             "paid_at": order.paid_at.isoformat() if order.paid_at else None,
-            "lines": [
-                {"product_id": line.product_id, "amount": line.unit_price * line.quantity}
-                for line in order.lines
+            "lines": [  # net of the line's share of the discount, so they sum to the total
+                {"product_id": x.product_id, "amount": x.unit_price * x.quantity - x.discount}
+                for x in order.lines
             ],
         },
     )
@@ -342,6 +387,8 @@ def order_out(order: Order) -> OrderOut:
         currency=order.currency,
         total=order.total,
         total_display=format_money(order.total, order.currency),
+        discount=order.discount,
+        platform_discount=order.platform_discount,
         channel=order.channel,
         show_id=order.show_id,
         host_id=order.host_id,
@@ -359,6 +406,7 @@ def order_out(order: Order) -> OrderOut:
                 title=x.title,
                 quantity=x.quantity,
                 unit_price=x.unit_price,
+                discount=x.discount,
             )
             for x in order.lines
         ],

@@ -57,9 +57,11 @@ class Audience:
         viewers: list[HawkerClient],
         lineup: list[dict[str, Any]],
         seed: int = 7,
+        coupons: tuple[str, ...] = (),
     ) -> None:
         self.base_url, self.show_id, self.host = base_url, show_id, host
         self.viewers, self.lineup = viewers, lineup
+        self.coupons = coupons  # codes a third of the purchases try
         self.rng = random.Random(seed)
         self.state = RoomState()
 
@@ -109,13 +111,17 @@ class Audience:
             item = {"sku_id": self.rng.choice(pinned["skus"])["id"], "quantity": 1}
         else:
             return
+        body: dict[str, Any] = {"items": [item], "channel": "live", "show_id": self.show_id}
+        if self.coupons and self.rng.random() < 0.35:
+            body["coupons"] = [self.rng.choice(self.coupons)]
         try:
-            order = await bot.call(
-                "POST",
-                "/api/orders",
-                idempotent=True,
-                json={"items": [item], "channel": "live", "show_id": self.show_id},
-            )
+            try:
+                order = await bot.call("POST", "/api/orders", idempotent=True, json=body)
+            except ApiError as e:  # the coupon is not (or no longer) good: buy without it
+                if not e.code.startswith("coupon_"):
+                    raise
+                body.pop("coupons")
+                order = await bot.call("POST", "/api/orders", idempotent=True, json=body)
             await asyncio.sleep(self.rng.uniform(1.0, 4.0))  # filling in the checkout sheet
             if self.rng.random() < 0.9:  # some carts are abandoned and expire
                 await bot.call(

@@ -26,6 +26,7 @@ from hawker.sim.catalogue import HOSTS, MERCHANTS, PASSWORD, PRODUCTS, SHOPPER_N
 from hawker.sim.client import HawkerClient
 from hawker.sim.demo_campaigns import SLUG, seed_campaigns
 from hawker.sim.demo_clips import seed_clips
+from hawker.sim.demo_coupons import FESTIVAL, seed_coupons
 from hawker.sim.demo_creators import MCN_EMAIL, seed_creators
 from hawker.sim.replay import DemoReplay
 
@@ -120,6 +121,7 @@ def _banner(base: str, show_id: int, video: str, replay_id: int | None = None) -
         f"    Leaderboards    {base}/leaderboards",
         f"    Festival        {base}/campaigns/{SLUG}",
         f"    MCN portal      {base}/mcn",
+        f"    Coupons         {base}/operator/coupons  ({FESTIVAL})",
         f"    Video           {video}",
         "",
         f"  Log-ins (password: {PASSWORD})",
@@ -176,7 +178,9 @@ async def run_demo(
             replay_id = await replay.create()
             video = video_off or f"test pattern via {stream['rtmp_url']} -> {stream['hls_url']}"
             print(_banner(base, show_id, video, replay_id), flush=True)
-            crowd = asyncio.create_task(Audience(base, show_id, show_host, bots, lineup).run())
+            promo = asyncio.create_task(seed_coupons(http, OPERATOR_EMAIL))
+            audience = Audience(base, show_id, show_host, bots, lineup, coupons=(FESTIVAL,))
+            crowd = asyncio.create_task(audience.run())
             # after the banner: the room is up at once, the rest follows within seconds
             clips = asyncio.create_task(seed_clips(http, data_dir / "demo-clips"))
             supply = asyncio.create_task(seed_creators(http, OPERATOR_EMAIL, bots))
@@ -185,7 +189,7 @@ async def run_demo(
             try:
                 await serving
             finally:
-                for task in (crowd, clips, supply, festival, recording):
+                for task in (crowd, clips, supply, festival, recording, promo):
                     if task is not None:
                         task.cancel()
     finally:

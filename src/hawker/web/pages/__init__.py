@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from hawker.web.pages import (
     auth,
     campaigns,
+    coupons,
     earnings,
     home,
     hosts,
@@ -27,6 +28,7 @@ router = APIRouter(include_in_schema=False)
 for _module in (
     auth,
     campaigns,
+    coupons,
     earnings,
     home,
     hosts,

@@ -36,6 +36,13 @@ export function sheet(title, ...body) {
   return box;
 }
 
+/** An optional coupon code for the order (checked by the API when the order is placed). */
+export function couponField() {
+  const input = el("input", { id: "coupon", name: "coupon", autocomplete: "off", maxlength: 32, placeholder: "Optional, e.g. FESTIVAL10" });
+  const node = el("label", { class: "field coupon-field" }, el("span", { text: "Coupon code" }), input);
+  return { node, codes: () => (input.value.trim() ? [input.value.trim().toUpperCase()] : []) };
+}
+
 const head = (p, ...lines) => el("div", { class: "checkout-head" },
   el("img", { src: p.image_url || "/static/demo/mug.svg", alt: "" }), el("div", {}, ...lines));
 
@@ -56,6 +63,7 @@ export function buy(p, { channel, showId, videoId, loggedIn, title = "Checkout" 
     el("span", { text: k.name })));
   const errors = el("div", { class: "errors", role: "alert", hidden: true });
   const go = el("button", { class: "btn btn-buy btn-lg btn-block", type: "submit", id: "place-order", text: "Buy now" });
+  const coupon = couponField();
   const form = el("form", {},
     head(p, el("strong", { text: p.title }), el("div", { class: "muted", text: p.merchant_name })),
     p.skus.length > 1 ? el("fieldset", { class: "field", style: "border:0;padding:0" }, el("legend", { class: "label", text: "Option" }), el("div", { class: "chips" }, ...chips)) : null,
@@ -65,7 +73,7 @@ export function buy(p, { channel, showId, videoId, loggedIn, title = "Checkout" 
         qtyEl,
         el("button", { type: "button", "aria-label": "One more", text: "+", onclick: () => { qty = Math.min(10, qty + 1); update(); } }))),
     el("div", { class: "total-row" }, el("span", { text: "Total" }), total),
-    errors, go);
+    coupon.node, errors, go);
   update();
   const key = crypto.randomUUID(); // one order per sheet: a resent click replays, never doubles
   form.addEventListener("submit", async (e) => {
@@ -74,7 +82,7 @@ export function buy(p, { channel, showId, videoId, loggedIn, title = "Checkout" 
     go.textContent = "Reserving…";
     errors.hidden = true;
     try {
-      const body = { items: [{ sku_id: sku.id, quantity: qty }], channel, show_id: showId, video_id: videoId };
+      const body = { items: [{ sku_id: sku.id, quantity: qty }], channel, show_id: showId, video_id: videoId, coupons: coupon.codes() };
       pay(p, await api("POST", "/api/orders", body, { idempotent: true, key }));
     } catch (err) {
       errors.textContent = err.message;
@@ -101,6 +109,8 @@ export function pay(p, order) {
     head(p, el("strong", { text: p.title }), el("div", { text: `Order #${order.id}` }), expires),
     el("label", { class: "field" }, el("span", { text: "Card number (sandbox)" }), card,
       el("small", { class: "hint", text: "Sandbox: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined." })),
+    order.discount ? el("div", { class: "total-row discount-row" }, el("span", { text: "Coupon savings" }),
+      el("span", { class: "saving", id: "saving", text: `−${money(order.discount, order.currency)}` })) : null,
     el("div", { class: "total-row" }, el("span", { text: "To pay" }), el("span", { class: "price", text: money(order.total, order.currency) })),
     errors, button);
   form.addEventListener("submit", async (e) => {

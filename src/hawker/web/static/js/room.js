@@ -2,7 +2,7 @@
 // pinned product, flash deals and "someone just bought". It reconnects with backoff and resumes
 // from the last sequence number it saw. User text is only ever written with textContent.
 import { api, clock, money } from "./api.js";
-import { el, pay, sheet } from "./checkout.js";
+import { couponField, el, pay, sheet } from "./checkout.js";
 import { livePlayer } from "./player.js";
 
 const state = JSON.parse(document.getElementById("room-state").textContent);
@@ -368,6 +368,7 @@ function startBuy(productId) {
     el("span", { text: d && d.sku_id === k.id ? `${k.name} ⚡` : k.name })));
   const errors = el("div", { class: "errors", role: "alert", hidden: true });
   const go = el("button", { class: "btn btn-buy btn-lg btn-block", type: "submit", id: "place-order", text: "Buy now" });
+  const coupon = couponField();
   const form = el("form", {},
     el("div", { class: "checkout-head" }, el("img", { src: p.image_url || "/static/demo/mug.svg", alt: "" }),
       el("div", {}, el("strong", { text: p.title }), el("div", { class: "muted", text: p.merchant_name }),
@@ -379,7 +380,7 @@ function startBuy(productId) {
         qtyEl,
         el("button", { type: "button", "aria-label": "One more", text: "+", onclick: () => { qty = Math.min(maxQty(), qty + 1); update(); } }))),
     el("div", { class: "total-row" }, el("span", { text: "Total" }), totalEl),
-    errors, go);
+    coupon.node, errors, go);
   update();
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -388,7 +389,8 @@ function startBuy(productId) {
     errors.hidden = true;
     const item = d && skuId === d.sku_id ? { deal_id: d.id, quantity: qty } : { sku_id: skuId, quantity: qty };
     try {
-      const order = await api("POST", "/api/orders", { items: [item], channel: "live", show_id: show.id }, { idempotent: true });
+      const body = { items: [item], channel: "live", show_id: show.id, coupons: coupon.codes() };
+      const order = await api("POST", "/api/orders", body, { idempotent: true });
       pay(p, order);
     } catch (err) {
       errors.textContent = err.message;

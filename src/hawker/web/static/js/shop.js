@@ -67,12 +67,69 @@ for (const line of document.querySelectorAll("#cart [data-sku]")) {
     try { await api("DELETE", `/api/cart/items/${sku}`); location.reload(); } catch (err) { toast(err.message, true); }
   });
 }
+// Coupons: each code is priced by the API (POST /api/coupons/quote) before it is kept, so
+// the shopper sees the discount and any refusal before checking out.
+let coupons = [];
+const couponForm = $("#coupon-form");
+
+function showQuote(orders) {
+  const byCurrency = {};
+  for (const o of orders) {
+    const c = (byCurrency[o.currency] ||= { discount: 0, total: 0, subtotal: 0 });
+    c.discount += o.discount;
+    c.total += o.total;
+    c.subtotal += o.subtotal;
+  }
+  for (const [currency, c] of Object.entries(byCurrency)) {
+    const row = $(`[data-total-row="${currency}"]`);
+    const saving = $(`[data-discount-row="${currency}"]`);
+    if (!row) continue;
+    $("[data-total]", row).textContent = money(c.total, currency);
+    $("[data-was]", row).hidden = c.discount === 0;
+    saving.hidden = c.discount === 0;
+    $("[data-discount]", saving).textContent = `−${money(c.discount, currency)}`;
+  }
+  const list = $("#coupons-applied");
+  list.replaceChildren(
+    ...orders.flatMap((o) => o.coupons).map((c) => {
+      const li = document.createElement("li");
+      li.className = "coupon-chip";
+      li.innerHTML = `<span><strong></strong> <span class="saving"></span></span><button type="button" class="btn btn-ghost btn-sm" aria-label="Remove coupon">✕</button>`;
+      $("strong", li).textContent = c.code;
+      $(".saving", li).textContent = `−${c.amount_display}`;
+      $("button", li).addEventListener("click", () => applyCoupons(coupons.filter((x) => x !== c.code)));
+      return li;
+    }),
+  );
+}
+
+async function applyCoupons(codes) {
+  const error = $("#coupon-error");
+  error.hidden = true;
+  try {
+    showQuote(await api("POST", "/api/coupons/quote", { coupons: codes }));
+    coupons = codes;
+    return true;
+  } catch (err) {
+    fail(error, err);
+    return false;
+  }
+}
+
+couponForm?.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const input = $("#coupon-code");
+  const code = input.value.trim().toUpperCase();
+  if (!code || coupons.includes(code)) return;
+  if (await applyCoupons([...coupons, code])) input.value = "";
+});
+
 const checkout = $("#checkout");
 if (checkout) {
   checkout.addEventListener("click", async () => {
     checkout.disabled = true;
     try {
-      const orders = await api("POST", "/api/cart/checkout", { channel: "direct" }, { idempotent: true });
+      const orders = await api("POST", "/api/cart/checkout", { channel: "direct", coupons }, { idempotent: true });
       location.href = `/checkout?orders=${orders.map((o) => o.id).join(",")}`;
     } catch (err) {
       fail($("#cart-error"), err);
