@@ -20,6 +20,7 @@ from hawker.catalog import api as catalog_api
 from hawker.core.config import Settings, get_settings
 from hawker.creators import affiliate_api as creators_affiliate_api
 from hawker.creators import api as creators_api
+from hawker.creators import big_screen_api as creators_big_screen_api
 from hawker.creators import earnings_api as creators_earnings_api
 from hawker.creators import jobs as creators_jobs
 from hawker.creators import mcn_api as creators_mcn_api
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         creators_notifications_api,
         creators_offers_api,
         creators_training_api,
+        creators_big_screen_api,
         replay_api,
     ):
         app.include_router(module.router)

@@ -21,3 +21,8 @@ class InsufficientBalance(Conflict):
 class PayoutBelowMinimum(Invalid):
     code = "payout_below_minimum"
     title = "Payout below the minimum"
+
+
+class NoSuchCampaign(NotFound):
+    code = "no_such_campaign"
+    title = "No such campaign"

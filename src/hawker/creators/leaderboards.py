@@ -8,11 +8,12 @@ the Redis bus).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
@@ -52,6 +53,7 @@ async def do_apply_sale(s: AsyncSession, event: OutboxEvent) -> bool:
                 merchant_id=int(data["merchant_id"]),
                 show_id=data.get("show_id"),
                 link_id=data.get("link_id"),
+                channel=data.get("channel") or "direct",
                 currency=data["currency"],
                 net=int(data["net"]),
                 paid_at=datetime.fromisoformat(data["paid_at"]),
@@ -78,13 +80,18 @@ class Entry:
 
 
 async def hosts_by_gmv(
-    s: AsyncSession, currency: str, since: datetime, until: datetime | None = None, limit: int = 20
+    s: AsyncSession,
+    currency: str,
+    since: datetime,
+    until: datetime | None = None,
+    limit: int = 20,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> list[Entry]:
     gmv = func.sum(Sale.net).label("gmv")
     query = (
         select(User.id, User.display_name, User.avatar_url, gmv, func.count().label("n"))
         .join(User, User.id == Sale.host_id)
-        .where(Sale.currency == currency, Sale.paid_at >= since, Sale.host_id.is_not(None))
+        .where(Sale.currency == currency, Sale.paid_at >= since, Sale.host_id.is_not(None), *where)
         .group_by(User.id, User.display_name, User.avatar_url)
         .having(func.sum(Sale.net) > 0)
         .order_by(gmv.desc(), User.id)
@@ -97,14 +104,18 @@ async def hosts_by_gmv(
 
 
 async def merchants_by_gmv(
-    s: AsyncSession, currency: str, since: datetime, limit: int = 20
+    s: AsyncSession,
+    currency: str,
+    since: datetime,
+    limit: int = 20,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> list[Entry]:
     gmv = func.sum(Sale.net).label("gmv")
     rows = (
         await s.execute(
             select(Sale.merchant_id, Merchant.name, gmv, func.count())
             .join(Merchant, Merchant.id == Sale.merchant_id)
-            .where(Sale.currency == currency, Sale.paid_at >= since)
+            .where(Sale.currency == currency, Sale.paid_at >= since, *where)
             .group_by(Sale.merchant_id, Merchant.name)
             .having(func.sum(Sale.net) > 0)
             .order_by(gmv.desc(), Sale.merchant_id)

@@ -118,6 +118,8 @@ class Sale(Base):
     merchant_id: Mapped[int] = mapped_column(Integer, index=True)
     show_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     link_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # where it was sold (live, video, replay, link, feed, direct...), for the GMV big screen
+    channel: Mapped[str] = mapped_column(String(10), default="direct")
     currency: Mapped[str] = mapped_column(String(3))
     net: Mapped[int] = mapped_column(BigInteger)
     paid_at: Mapped[datetime] = mapped_column(DateTime)
