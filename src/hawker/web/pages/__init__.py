@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from hawker.web.pages import (
     auth,
+    big_screen,
     earnings,
     home,
     leaderboards,
@@ -24,6 +25,7 @@ from hawker.web.pages import (
 router = APIRouter(include_in_schema=False)
 for _module in (
     auth,
+    big_screen,
     earnings,
     home,
     leaderboards,
