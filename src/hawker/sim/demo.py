@@ -24,6 +24,7 @@ from hawker.sim.audience import Audience
 from hawker.sim.broadcast import DemoBroadcast
 from hawker.sim.catalogue import HOSTS, MERCHANTS, PASSWORD, PRODUCTS, SHOPPER_NAMES, SHOWS
 from hawker.sim.client import HawkerClient
+from hawker.sim.demo_big_screen import seed_big_screen
 from hawker.sim.demo_clips import seed_clips
 from hawker.sim.demo_creators import MCN_EMAIL, seed_creators
 from hawker.sim.replay import DemoReplay
@@ -117,6 +118,7 @@ def _banner(base: str, show_id: int, video: str, replay_id: int | None = None) -
         f"    Merchant        {base}/merchant/products",
         f"    Short videos    {base}/videos",
         f"    Leaderboards    {base}/leaderboards",
+        f"    GMV big screen  {base}/big-screen (operator)",
         f"    MCN portal      {base}/mcn",
         f"    Video           {video}",
         "",
@@ -178,11 +180,12 @@ async def run_demo(
             # after the banner: the room is up at once, the rest follows within seconds
             clips = asyncio.create_task(seed_clips(http, data_dir / "demo-clips"))
             supply = asyncio.create_task(seed_creators(http, OPERATOR_EMAIL, bots))
+            screen = asyncio.create_task(seed_big_screen(bots))
             recording = asyncio.create_task(replay.run()) if replay_id else None
             try:
                 await serving
             finally:
-                for task in (crowd, clips, supply, recording):
+                for task in (crowd, clips, supply, screen, recording):
                     if task is not None:
                         task.cancel()
     finally:
