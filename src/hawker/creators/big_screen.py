@@ -20,10 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
 from hawker.core.clock import utcnow
-from hawker.creators import gmv, leaderboards, listeners
+from hawker.creators import gmv, listeners
 from hawker.creators.errors import NoSuchCampaign
 from hawker.creators.gmv import Scope
-from hawker.creators.models import Sale
 from hawker.infra.runtime import Runtime
 from hawker.live.hub import hub_of
 from hawker.live.models import Show
@@ -71,14 +70,13 @@ async def _live_shows(s: AsyncSession, scope: Scope | None) -> list[tuple[Show, 
 
 async def snapshot(rt: Runtime, scope: Scope | None, currency: str) -> dict[str, Any]:
     """Everything one frame of the screen shows; money in minor units with its currency."""
-    since, extra = gmv.window(scope)
-    filters = [Sale.paid_at >= since, *extra]
+    since, where = gmv.window(scope)
     async with rt.db.read() as s:
-        totals = await gmv.totals(s, filters)
-        channels = await gmv.by_channel(s, filters, currency)
-        recent = await gmv.orders_since(s, filters, WINDOW_SECONDS)
-        hosts = await leaderboards.hosts_by_gmv(s, currency, since, limit=TOP, where=extra)
-        merchants = await leaderboards.merchants_by_gmv(s, currency, since, limit=TOP, where=extra)
+        totals = await gmv.totals(s, where)
+        channels = await gmv.by_channel(s, where, currency)
+        recent = await gmv.orders_since(s, scope, WINDOW_SECONDS)
+        hosts = await gmv.top_hosts(s, where, currency, TOP)
+        merchants = await gmv.top_merchants(s, where, currency, TOP)
         shows = await _live_shows(s, scope)
         sold = await gmv.show_gmv(s, [show.id for show, _ in shows], currency, since)
     hub = hub_of(rt)
@@ -105,7 +103,7 @@ async def snapshot(rt: Runtime, scope: Scope | None, currency: str) -> dict[str,
     }
 
 
-def _entry(e: leaderboards.Entry) -> dict[str, Any]:
+def _entry(e: gmv.Ranked) -> dict[str, Any]:
     return {
         "id": e.id,
         "name": e.name,

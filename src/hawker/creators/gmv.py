@@ -1,10 +1,11 @@
 """GMV as the big screen and the console read it: totals per currency, the split by channel,
-orders in a recent window, GMV per show and per day.
+top hosts and merchants, GMV per show and per day, orders in a recent window.
 
-Everything reads the ``sales`` read model (one row per paid order at its net after refunds,
-fed by ``order.money`` events), so a refund lowers every figure here as it lowers leaderboards
-and commissions. A :class:`Scope` narrows the figures to a campaign's shows, hosts and
-merchants; no scope is the whole platform.
+The figures come from ``sales_hours``, kept beside ``sales`` from each sale's change in net
+(a payment adds it, a refund takes its part back out), so they agree with leaderboards and
+commissions to the minor unit while a frame reads one row per hour and group, not one per
+order. A :class:`Scope` narrows them to a campaign's shows, hosts and merchants; no scope is
+the whole platform.
 """
 
 from __future__ import annotations
@@ -12,21 +13,59 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawker.accounts.models import User
+from hawker.catalog.models import Merchant
 from hawker.core.clock import utcnow
-from hawker.creators.models import Sale
+from hawker.creators.models import Sale, SalesHour
 
 Where = Sequence[ColumnElement[bool]]
+GROUP = ["hour", "currency", "channel", "host_id", "merchant_id", "show_id"]  # the primary key
+
+
+def hour_of(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def start_of_day(now: datetime | None = None) -> datetime:
+    return (now or utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+async def do_roll_up(s: AsyncSession, sale: Sale, before: int) -> None:
+    """Move the sale's hour group by its change in net since ``before`` (0 when new); the
+    order counts while anything of it is left paid. One upsert: concurrent sweeps add up."""
+    net, orders = sale.net - before, int(sale.net > 0) - int(before > 0)
+    if not net and not orders:
+        return
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(SalesHour).values(
+        hour=hour_of(sale.paid_at),
+        currency=sale.currency,
+        channel=sale.channel,
+        host_id=sale.host_id or 0,
+        merchant_id=sale.merchant_id,
+        show_id=sale.show_id or 0,
+        net=net,
+        orders=orders,
+    )
+    await s.execute(
+        stmt.on_conflict_do_update(
+            index_elements=GROUP,
+            set_={"net": SalesHour.net + net, "orders": SalesHour.orders + orders},
+        )
+    )
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Sales of any of these shows, hosts or merchants, paid at or after ``since``. The
-    campaigns context turns a campaign into one (its approved shows, hosts and merchants and
-    its start); an empty scope matches nothing."""
+    """Sales of any of these shows, hosts or merchants, paid from the start of the hour of
+    ``since`` (figures are kept per hour). The campaigns context turns a campaign into one
+    (its approved shows, hosts and merchants and its start); an empty scope matches nothing."""
 
     label: str
     since: datetime
@@ -34,25 +73,23 @@ class Scope:
     host_ids: frozenset[int] = frozenset()
     merchant_ids: frozenset[int] = frozenset()
 
-    def clause(self) -> ColumnElement[bool]:
+    def clause(self, table: Any) -> ColumnElement[bool]:
+        """On ``Sale`` or ``SalesHour`` (both have show, host and merchant ids)."""
         return or_(
             false(),
-            *([Sale.show_id.in_(self.show_ids)] if self.show_ids else []),
-            *([Sale.host_id.in_(self.host_ids)] if self.host_ids else []),
-            *([Sale.merchant_id.in_(self.merchant_ids)] if self.merchant_ids else []),
+            *([table.show_id.in_(self.show_ids)] if self.show_ids else []),
+            *([table.host_id.in_(self.host_ids)] if self.host_ids else []),
+            *([table.merchant_id.in_(self.merchant_ids)] if self.merchant_ids else []),
         )
 
 
-def start_of_day(now: datetime | None = None) -> datetime:
-    return (now or utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 def window(scope: Scope | None) -> tuple[datetime, list[ColumnElement[bool]]]:
-    """Since when a screen counts sales (its scope's start, or today's UTC midnight for the
-    platform) and which sales beyond that."""
+    """From when a screen counts (the scope's hour, or today's UTC midnight for the platform)
+    and the groups it counts."""
     if scope is None:
-        return start_of_day(), []
-    return scope.since, [scope.clause()]
+        return start_of_day(), [SalesHour.hour >= start_of_day()]
+    since = hour_of(scope.since)
+    return since, [SalesHour.hour >= since, scope.clause(SalesHour)]
 
 
 @dataclass(frozen=True)
@@ -62,38 +99,73 @@ class CurrencyTotal:
     orders: int  # paid orders not wholly refunded
 
 
-async def totals(s: AsyncSession, filters: Where) -> list[CurrencyTotal]:
-    """Net GMV and orders per currency, largest order count first."""
+async def totals(s: AsyncSession, where: Where) -> list[CurrencyTotal]:
+    """Net GMV and orders per currency, most orders first."""
     rows = (
         await s.execute(
-            select(Sale.currency, func.sum(Sale.net), func.count().filter(Sale.net > 0))
-            .where(*filters)
-            .group_by(Sale.currency)
+            select(SalesHour.currency, func.sum(SalesHour.net), func.sum(SalesHour.orders))
+            .where(*where)
+            .group_by(SalesHour.currency)
         )
     ).all()
-    found = [CurrencyTotal(r[0], int(r[1] or 0), int(r[2])) for r in rows]
-    return sorted(found, key=lambda t: (-t.orders, t.currency))
+    found = [CurrencyTotal(r[0], int(r[1] or 0), int(r[2] or 0)) for r in rows]
+    return sorted((t for t in found if t.orders or t.gmv), key=lambda t: (-t.orders, t.currency))
 
 
-async def by_channel(s: AsyncSession, filters: Where, currency: str) -> dict[str, int]:
-    """Net GMV per channel in one currency, largest first."""
-    gmv = func.sum(Sale.net)
+async def by_channel(s: AsyncSession, where: Where, currency: str) -> dict[str, int]:
+    """Net GMV per channel in one currency, largest first (channels with none left out)."""
+    gmv = func.sum(SalesHour.net)
     rows = (
         await s.execute(
-            select(Sale.channel, gmv)
-            .where(*filters, Sale.currency == currency)
-            .group_by(Sale.channel)
-            .order_by(gmv.desc(), Sale.channel)
+            select(SalesHour.channel, gmv)
+            .where(*where, SalesHour.currency == currency)
+            .group_by(SalesHour.channel)
+            .having(gmv > 0)
+            .order_by(gmv.desc(), SalesHour.channel)
         )
     ).all()
-    return {r[0]: int(r[1] or 0) for r in rows}
+    return {r[0]: int(r[1]) for r in rows}
 
 
-async def orders_since(s: AsyncSession, filters: Where, seconds: float) -> int:
-    """Orders paid in the last ``seconds`` (the sliding window of orders per second); a
-    refund does not take an order back out of the rate it arrived at."""
-    since = utcnow() - timedelta(seconds=seconds)
-    return int(await s.scalar(select(func.count()).where(*filters, Sale.paid_at >= since)) or 0)
+@dataclass(frozen=True)
+class Ranked:
+    id: int
+    name: str
+    avatar_url: str
+    gmv: int
+    orders: int
+
+
+async def top_hosts(s: AsyncSession, where: Where, currency: str, limit: int) -> list[Ranked]:
+    gmv = func.sum(SalesHour.net)
+    rows = (
+        await s.execute(
+            select(User.id, User.display_name, User.avatar_url, gmv, func.sum(SalesHour.orders))
+            .join(User, User.id == SalesHour.host_id)
+            .where(*where, SalesHour.currency == currency, SalesHour.host_id != 0)
+            .group_by(User.id, User.display_name, User.avatar_url)
+            .having(gmv > 0)
+            .order_by(gmv.desc(), User.id)
+            .limit(limit)
+        )
+    ).all()
+    return [Ranked(r[0], r[1], r[2], int(r[3]), int(r[4])) for r in rows]
+
+
+async def top_merchants(s: AsyncSession, where: Where, currency: str, limit: int) -> list[Ranked]:
+    gmv = func.sum(SalesHour.net)
+    rows = (
+        await s.execute(
+            select(Merchant.id, Merchant.name, gmv, func.sum(SalesHour.orders))
+            .join(Merchant, Merchant.id == SalesHour.merchant_id)
+            .where(*where, SalesHour.currency == currency)
+            .group_by(Merchant.id, Merchant.name)
+            .having(gmv > 0)
+            .order_by(gmv.desc(), Merchant.id)
+            .limit(limit)
+        )
+    ).all()
+    return [Ranked(r[0], r[1], "", int(r[2]), int(r[3])) for r in rows]
 
 
 async def show_gmv(
@@ -103,12 +175,25 @@ async def show_gmv(
         return {}
     rows = (
         await s.execute(
-            select(Sale.show_id, func.sum(Sale.net))
-            .where(Sale.show_id.in_(show_ids), Sale.currency == currency, Sale.paid_at >= since)
-            .group_by(Sale.show_id)
+            select(SalesHour.show_id, func.sum(SalesHour.net))
+            .where(
+                SalesHour.show_id.in_(show_ids),
+                SalesHour.currency == currency,
+                SalesHour.hour >= since,
+            )
+            .group_by(SalesHour.show_id)
         )
     ).all()
-    return {r[0]: int(r[1] or 0) for r in rows if r[0] is not None}
+    return {r[0]: int(r[1] or 0) for r in rows}
+
+
+async def orders_since(s: AsyncSession, scope: Scope | None, seconds: float) -> int:
+    """Orders paid in the last ``seconds`` (the sliding window of orders per second), read
+    from ``sales`` by payment time; a refund does not take an order out of the rate it
+    arrived at."""
+    since = utcnow() - timedelta(seconds=seconds)
+    where = [Sale.paid_at >= since, *([scope.clause(Sale)] if scope else [])]
+    return int(await s.scalar(select(func.count()).where(*where)) or 0)
 
 
 @dataclass(frozen=True)
@@ -126,18 +211,14 @@ class DayGmv:
 
 async def daily(s: AsyncSession, since: datetime) -> list[DayGmv]:
     """Net GMV and the part of it sold live, per UTC day and currency."""
-    day = func.date(Sale.paid_at)
+    day = func.date(SalesHour.hour)
+    live = func.sum(SalesHour.net).filter(SalesHour.channel == "live")
     rows = (
         await s.execute(
-            select(
-                day,
-                Sale.currency,
-                func.sum(Sale.net),
-                func.coalesce(func.sum(Sale.net).filter(Sale.channel == "live"), 0),
-            )
-            .where(Sale.paid_at >= since)
-            .group_by(day, Sale.currency)
+            select(day, SalesHour.currency, func.sum(SalesHour.net), func.coalesce(live, 0))
+            .where(SalesHour.hour >= since)
+            .group_by(day, SalesHour.currency)
         )
     ).all()
     found = [DayGmv(str(r[0])[:10], r[1], int(r[2] or 0), int(r[3] or 0)) for r in rows]
-    return sorted(found, key=lambda d: (d.day, d.currency))
+    return sorted((d for d in found if d.gmv), key=lambda d: (d.day, d.currency))

@@ -8,18 +8,18 @@ the Redis bus).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
 from hawker.catalog.models import Merchant
 from hawker.core.clock import utcnow
 from hawker.core.outbox import OutboxEvent
+from hawker.creators.gmv import do_roll_up
 from hawker.creators.models import Sale
 
 CHANNEL = "leaderboards"
@@ -45,26 +45,27 @@ async def do_apply_sale(s: AsyncSession, event: OutboxEvent) -> bool:
     if data.get("paid_at") is None:
         return False
     sale = await s.get(Sale, int(data["order_id"]), with_for_update=True)
+    before = 0
     if sale is None:
-        s.add(
-            Sale(
-                order_id=int(data["order_id"]),
-                host_id=data.get("host_id"),
-                merchant_id=int(data["merchant_id"]),
-                show_id=data.get("show_id"),
-                link_id=data.get("link_id"),
-                channel=data.get("channel") or "direct",
-                currency=data["currency"],
-                net=int(data["net"]),
-                paid_at=datetime.fromisoformat(data["paid_at"]),
-                last_event_id=event.id,
-            )
+        sale = Sale(
+            order_id=int(data["order_id"]),
+            host_id=data.get("host_id"),
+            merchant_id=int(data["merchant_id"]),
+            show_id=data.get("show_id"),
+            link_id=data.get("link_id"),
+            channel=data.get("channel") or "direct",
+            currency=data["currency"],
+            net=int(data["net"]),
+            paid_at=datetime.fromisoformat(data["paid_at"]),
+            last_event_id=event.id,
         )
+        s.add(sale)
     elif event.id > sale.last_event_id:
-        sale.net, sale.last_event_id = int(data["net"]), event.id
+        before, sale.net, sale.last_event_id = sale.net, int(data["net"]), event.id
     else:
         return False
     await s.flush()
+    await do_roll_up(s, sale, before)
     return True
 
 
@@ -80,18 +81,13 @@ class Entry:
 
 
 async def hosts_by_gmv(
-    s: AsyncSession,
-    currency: str,
-    since: datetime,
-    until: datetime | None = None,
-    limit: int = 20,
-    where: Sequence[ColumnElement[bool]] = (),
+    s: AsyncSession, currency: str, since: datetime, until: datetime | None = None, limit: int = 20
 ) -> list[Entry]:
     gmv = func.sum(Sale.net).label("gmv")
     query = (
         select(User.id, User.display_name, User.avatar_url, gmv, func.count().label("n"))
         .join(User, User.id == Sale.host_id)
-        .where(Sale.currency == currency, Sale.paid_at >= since, Sale.host_id.is_not(None), *where)
+        .where(Sale.currency == currency, Sale.paid_at >= since, Sale.host_id.is_not(None))
         .group_by(User.id, User.display_name, User.avatar_url)
         .having(func.sum(Sale.net) > 0)
         .order_by(gmv.desc(), User.id)
@@ -104,18 +100,14 @@ async def hosts_by_gmv(
 
 
 async def merchants_by_gmv(
-    s: AsyncSession,
-    currency: str,
-    since: datetime,
-    limit: int = 20,
-    where: Sequence[ColumnElement[bool]] = (),
+    s: AsyncSession, currency: str, since: datetime, limit: int = 20
 ) -> list[Entry]:
     gmv = func.sum(Sale.net).label("gmv")
     rows = (
         await s.execute(
             select(Sale.merchant_id, Merchant.name, gmv, func.count())
             .join(Merchant, Merchant.id == Sale.merchant_id)
-            .where(Sale.currency == currency, Sale.paid_at >= since, *where)
+            .where(Sale.currency == currency, Sale.paid_at >= since)
             .group_by(Sale.merchant_id, Merchant.name)
             .having(func.sum(Sale.net) > 0)
             .order_by(gmv.desc(), Sale.merchant_id)
