@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, and_, insert, select
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, and_, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -50,6 +50,14 @@ async def emit(s: AsyncSession, topic: str, subject_id: int, data: dict[str, Any
         insert(OutboxEvent).values(
             topic=topic, subject_id=subject_id, data=data, created_at=utcnow()
         )
+    )
+
+
+async def latest(s: AsyncSession, topics: tuple[str, ...]) -> int:
+    """The newest event id of ``topics`` (0 when none): a cheap "anything new?" before the
+    scan ``pending`` makes (an event committed late under an older id is left to the sweep)."""
+    return int(
+        await s.scalar(select(func.max(OutboxEvent.id)).where(OutboxEvent.topic.in_(topics))) or 0
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
+from hawker.core import outbox
 from hawker.core.clock import utcnow
 from hawker.creators import gmv, listeners
 from hawker.creators.errors import NoSuchCampaign
@@ -129,6 +130,7 @@ class BigScreen:
     frames: dict[tuple[int | None, str], _Frame] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     computed: int = 0  # frames computed (tests check the coalescing)
+    seen: int = 0  # newest order.money event when sales were last caught up
 
     async def frame(self, campaign_id: int | None, currency: str) -> dict[str, Any]:
         key = (campaign_id, currency)
@@ -136,7 +138,11 @@ class BigScreen:
             found = self.frames.get(key)
             if found is not None and time.monotonic() - found.made < TICK_SECONDS:
                 return found.data
-            await listeners.catch_up_sales(self.rt)
+            async with self.rt.db.read() as s:
+                newest = await outbox.latest(s, listeners.MONEY)
+            if newest != self.seen:  # scanning for pending events costs more than asking
+                await listeners.catch_up_sales(self.rt)
+                self.seen = newest
             async with self.rt.db.read() as s:
                 scope = await access_scope(self.rt, s, campaign_id)
             data = await snapshot(self.rt, scope, currency)
