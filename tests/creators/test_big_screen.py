@@ -59,8 +59,16 @@ def test_screen_follows_orders_and_refunds(
         ("first", 2000, 1),
     ]
     assert sorted((m["gmv"], m["orders"]) for m in f["merchants"]) == [(3000, 1), (3000, 2)]
-    rooms = {r["show_id"]: (r["gmv"], r["viewers"]) for r in f["rooms"]}
-    assert rooms == {first["show"]["id"]: (2000, 0), second["show"]["id"]: (3000, 0)}
+    rooms = [(r["show_id"], r["gmv"], r["viewers"]) for r in f["rooms"]]
+    assert rooms == [(second["show"]["id"], 3000, 0), (first["show"]["id"], 2000, 0)]
+    rt = runtime_of(ops.client.app)
+
+    async def watching() -> None:  # as the room hub reports a room's viewers
+        await rt.room_state.report_viewers(first["show"]["id"], 7, claim=True)
+
+    ops.client.portal.call(watching)  # type: ignore[union-attr]
+    rooms = [(r["show_id"], r["viewers"]) for r in frame(ops)["rooms"]]
+    assert rooms == [(first["show"]["id"], 7), (second["show"]["id"], 0)]  # most watched first
 
     refund(second, big["id"], 1499)  # partial: 1501 left
     f = frame(ops)

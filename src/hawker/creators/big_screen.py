@@ -80,9 +80,10 @@ async def snapshot(rt: Runtime, scope: Scope | None, currency: str) -> dict[str,
         merchants = await gmv.top_merchants(s, where, currency, TOP)
         shows = await _live_shows(s, scope)
         sold = await gmv.show_gmv(s, [show.id for show, _ in shows], currency, since)
-    hub = hub_of(rt)
+    hub = hub_of(rt)  # viewer counts asked together (one round trip each with Redis)
+    counts = await asyncio.gather(*(hub.viewers(show.id) for show, _ in shows))
     watched = [
-        (await hub.viewers(show.id), sold.get(show.id, 0), show, host) for show, host in shows
+        (n, sold.get(show.id, 0), show, host) for n, (show, host) in zip(counts, shows, strict=True)
     ]
     watched.sort(key=lambda r: (-r[0], -r[1], r[2].id))  # the biggest rooms: most viewers
     rooms = [
