@@ -21,12 +21,15 @@ from hawker.analytics import api as analytics_api
 from hawker.campaigns import api as campaigns_api
 from hawker.campaigns import coupons_api
 from hawker.campaigns import jobs as campaigns_jobs
+from hawker.campaigns import listing as campaign_listing
 from hawker.catalog import api as catalog_api
 from hawker.core import outbox
 from hawker.core.clock import utcnow
 from hawker.core.config import Settings, get_settings
 from hawker.creators import affiliate_api as creators_affiliate_api
 from hawker.creators import api as creators_api
+from hawker.creators import big_screen
+from hawker.creators import big_screen_api as creators_big_screen_api
 from hawker.creators import earnings_api as creators_earnings_api
 from hawker.creators import fund_api as creators_fund_api
 from hawker.creators import jobs as creators_jobs
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     orders_jobs.register_jobs(jobs, rt)
     creators_jobs.register_jobs(jobs, rt)
     campaigns_jobs.register_jobs(jobs, rt)
+    big_screen.set_campaign_scope(rt, campaign_listing.big_screen_scope)
     video_jobs.register_jobs(jobs, rt)
 
     async def prune_outbox() -> None:
@@ -159,6 +163,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         creators_profiles_api,
         creators_training_api,
         creators_fund_api,
+        creators_big_screen_api,
         replay_api,
         campaigns_api,
         coupons_api,

@@ -89,6 +89,9 @@ def test_campaign_gmv_follows_approved_participants_refunds_and_boosts(
     assert (figures["gmv"], figures["boosted_gmv"], figures["orders"]) == (2250, 2250, 1)
     stats = op.get(f"/api/campaigns/{c['id']}/stats").json()
     assert stats["gmv"] == [figures]
+    # the big screen narrowed to the festival: its show and the approved product's merchant
+    screen = op.get("/api/big-screen", params={"campaign": c["id"]}).json()
+    assert screen["scope"] == c["name"] and screen["totals"][0]["gmv"] > 0
 
     async def scope(s: AsyncSession) -> Any:
         return await listing.scope_of(s, await service.access_campaign(s, c["id"]))

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -54,6 +55,7 @@ def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: s
         _supply_side_moves(base, started, log_path)
         _festival_runs(base, started, log_path)
         _shoppers_use_the_festival_coupon(base, started, log_path)
+        _big_screen_climbs(base, started, log_path)
     finally:
         proc.terminate()
         proc.wait(15)
@@ -134,3 +136,22 @@ def _shoppers_use_the_festival_coupon(base: str, started: float, log_path: Path)
     ]:
         assert time.monotonic() - started < 110, log_path.read_text()[-3000:]
         time.sleep(1)
+
+
+def _big_screen_climbs(base: str, started: float, log_path: Path) -> None:
+    """The operator's big screen counts the audience's orders, on more than one channel."""
+    r = httpx.post(
+        f"{base}/api/auth/login",
+        json={"email": "operator@demo.hawker.dev", "password": "hawker-demo"},
+    )
+    ops = {"Authorization": f"Bearer {r.json()['token']}"}
+
+    def frame() -> dict[str, Any]:
+        body: dict[str, Any] = httpx.get(f"{base}/api/big-screen", headers=ops).json()
+        return body
+
+    first = frame()
+    while (now := frame())["totals"] == first["totals"] or len(now["channels"]) < 2:
+        assert time.monotonic() - started < 115, (now, log_path.read_text()[-3000:])
+        time.sleep(1)
+    assert now["totals"][0]["gmv"] > 0 and now["rooms"]

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,11 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from hawker.creators.models import SalesHour
 from hawker.migrations import alembic_config, upgrade
 from hawker.migrations.models import metadata
 from tests.databases import PostgresDatabases
@@ -80,3 +82,48 @@ def test_nodes_starting_together_migrate_once(
         out, _ = node.communicate(timeout=120)
         assert node.returncode == 0, out.decode()
     assert _differences(url)[0] == []
+
+
+def test_big_screen_hours_are_summed_from_earlier_sales(
+    backend: str, new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    """0013 fills ``sales_hours`` from the sales already kept: per hour and group, the net
+    and the orders with something left paid, in the form the models then keep adding to."""
+    url = new_database() or f"sqlite+aiosqlite:///{tmp_path / 'm.sqlite3'}"
+    upgrade(url)
+    command.downgrade(alembic_config(url), "0010_coupons")
+    sales = [  # order, host, merchant, net, paid at
+        (1, 5, 2, 1000, "2026-11-29 10:05:00"),
+        (2, 5, 2, 500, "2026-11-29 10:59:59.5"),
+        (3, 5, 2, 0, "2026-11-29 10:30:00"),  # wholly refunded
+        (4, None, 3, 700, "2026-11-29 11:00:00"),
+    ]
+
+    async def run() -> list[tuple[Any, ...]]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as conn:
+                for order, host, merchant, net, at in sales:
+                    await conn.execute(
+                        text(
+                            "INSERT INTO sales (order_id, host_id, merchant_id, currency, net, "
+                            "paid_at, last_event_id) VALUES (:o, :h, :m, 'USD', :n, :at, :e)"
+                        ),
+                        {"o": order, "e": order, "h": host, "m": merchant, "n": net,
+                         "at": datetime.fromisoformat(at)},
+                    )  # fmt: skip
+            await asyncio.to_thread(upgrade, url)
+            async with engine.connect() as conn:
+                rows = await conn.execute(
+                    select(
+                        SalesHour.hour, SalesHour.host_id, SalesHour.net, SalesHour.orders
+                    ).order_by(SalesHour.hour)
+                )
+                return [tuple(r) for r in rows]
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(run()) == [
+        (datetime(2026, 11, 29, 10), 5, 1500, 2),
+        (datetime(2026, 11, 29, 11), 0, 700, 1),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, get_args
 
 from sqlalchemy import distinct, func, select
@@ -94,4 +95,35 @@ async def show_metrics(s: AsyncSession, show_id: int) -> ShowMetrics:
         watch_ms=int(row[2] or 0),
         likes=int(row[3] or 0),
         chats=row[4],
+    )
+
+
+WATCH_EVENTS = ("room.leave", "video.view")  # both carry the watch time in ms as ``value``
+
+
+@dataclass(frozen=True)
+class DayActivity:
+    day: str  # YYYY-MM-DD (UTC)
+    active_buyers: int  # distinct shoppers who paid for something that day
+    watch_ms: int  # live rooms and short videos
+
+
+async def daily_activity(s: AsyncSession, since: datetime) -> list[DayActivity]:
+    """Active buyers and watch time per UTC day since ``since``, oldest first (days with
+    neither are absent); one grouped pass over the log."""
+    day = func.date(Event.at)
+    rows = (
+        await s.execute(
+            select(
+                day,
+                func.count(distinct(Event.user_id)).filter(Event.type == "purchase"),
+                func.coalesce(func.sum(Event.value).filter(Event.type.in_(WATCH_EVENTS)), 0),
+            )
+            .where(Event.at >= since, Event.type.in_(("purchase", *WATCH_EVENTS)))
+            .group_by(day)
+        )
+    ).all()
+    return sorted(
+        (DayActivity(str(r[0])[:10], int(r[1]), int(r[2] or 0)) for r in rows),
+        key=lambda d: d.day,
     )

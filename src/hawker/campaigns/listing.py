@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawker.accounts.models import User
 from hawker.campaigns.models import Campaign, CampaignEntry
 from hawker.catalog.models import Merchant, Product
+from hawker.creators import gmv
+from hawker.creators.errors import NoSuchCampaign
 from hawker.live.models import Show
 
 
@@ -144,4 +146,25 @@ async def scope_of(s: AsyncSession, campaign: Campaign) -> Scope:
         frozenset(shows),
         frozenset(products),
         frozenset(hosts),
+    )
+
+
+async def big_screen_scope(s: AsyncSession, campaign_id: int) -> gmv.Scope:
+    """The big screen's ``?campaign=``: the campaign's approved shows, their hosts, and the
+    merchants of its approved products (the screen keeps figures by show, host and merchant,
+    so a participating merchant's other sales count there too; the campaign page's own GMV is
+    exact)."""
+    campaign = await s.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NoSuchCampaign(f"campaign {campaign_id} does not exist")
+    scope = await scope_of(s, campaign)
+    merchants = await s.scalars(
+        select(Product.merchant_id).where(Product.id.in_(scope.product_ids)).distinct()
+    )
+    return gmv.Scope(
+        label=campaign.name,
+        since=campaign.starts_at,
+        show_ids=scope.show_ids,
+        host_ids=scope.host_ids,
+        merchant_ids=frozenset(merchants),
     )

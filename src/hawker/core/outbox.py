@@ -89,6 +89,14 @@ async def emit(s: AsyncSession, topic: str, subject_id: int, data: dict[str, Any
     )
 
 
+async def latest(s: AsyncSession, topics: tuple[str, ...]) -> int:
+    """The newest event id of ``topics`` (0 when none): a cheap "anything new?" before the
+    scan ``pending`` makes (an event committed late under an older id is left to the sweep)."""
+    return int(
+        await s.scalar(select(func.max(OutboxEvent.id)).where(OutboxEvent.topic.in_(topics))) or 0
+    )
+
+
 async def pending(s: AsyncSession, consumer: Consumer, limit: int = 500) -> list[OutboxEvent]:
     """Events of the consumer's topics not yet delivered to it, oldest first."""
     delivered = and_(

@@ -31,3 +31,8 @@ class UnknownCategory(Invalid):
 class FundPeriodOverlap(Conflict):
     code = "fund_period_overlap"
     title = "Creator fund periods of a currency cannot overlap"
+
+
+class NoSuchCampaign(NotFound):
+    code = "no_such_campaign"
+    title = "No such campaign"

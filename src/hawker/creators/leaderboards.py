@@ -20,6 +20,7 @@ from hawker.catalog.models import Merchant
 from hawker.core import outbox
 from hawker.core.clock import utcnow
 from hawker.core.outbox import OutboxEvent
+from hawker.creators.gmv import do_roll_up
 from hawker.creators.models import Sale
 
 CHANNEL = "leaderboards"
@@ -45,25 +46,27 @@ async def do_apply_sale(s: AsyncSession, event: OutboxEvent) -> bool:
     if data.get("paid_at") is None:
         return False
     sale = await s.get(Sale, int(data["order_id"]), with_for_update=True)
+    before = 0
     if sale is None:
-        s.add(
-            Sale(
-                order_id=int(data["order_id"]),
-                host_id=data.get("host_id"),
-                merchant_id=int(data["merchant_id"]),
-                show_id=data.get("show_id"),
-                link_id=data.get("link_id"),
-                currency=data["currency"],
-                net=int(data["net"]),
-                paid_at=datetime.fromisoformat(data["paid_at"]),
-                last_event_id=event.id,
-            )
+        sale = Sale(
+            order_id=int(data["order_id"]),
+            host_id=data.get("host_id"),
+            merchant_id=int(data["merchant_id"]),
+            show_id=data.get("show_id"),
+            link_id=data.get("link_id"),
+            channel=data.get("channel") or "direct",
+            currency=data["currency"],
+            net=int(data["net"]),
+            paid_at=datetime.fromisoformat(data["paid_at"]),
+            last_event_id=event.id,
         )
+        s.add(sale)
     elif event.id > sale.last_event_id:
-        sale.net, sale.last_event_id = int(data["net"]), event.id
+        before, sale.net, sale.last_event_id = sale.net, int(data["net"]), event.id
     else:
         return False
     await s.flush()
+    await do_roll_up(s, sale, before)
     return True
 
 

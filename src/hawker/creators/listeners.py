@@ -21,8 +21,7 @@ async def run_listeners(rt: Runtime) -> int:
         return await commissions.do_apply_order_money(s, event.id, event.data, rate)
 
     posted = await outbox.consume(rt.db, commissions.CONSUMER, commission)
-    if await outbox.consume(rt.db, leaderboards.CONSUMER, leaderboards.do_apply_sale):
-        await rt.bus.publish(leaderboards.CHANNEL, "leaderboard.changed", {})
+    await catch_up_sales(rt)
     notices: dict[int, dict[str, object]] = {}
     await outbox.consume(
         rt.db,
@@ -33,6 +32,15 @@ async def run_listeners(rt: Runtime) -> int:
         ),
     )
     return posted
+
+
+async def catch_up_sales(rt: Runtime) -> int:
+    """Bring the sales read model up to date (leaderboards, tiers, the GMV big screen). The
+    big screen calls it every second it is open, so its figures need not wait for the sweep."""
+    applied = await outbox.consume(rt.db, leaderboards.CONSUMER, leaderboards.do_apply_sale)
+    if applied:
+        await rt.bus.publish(leaderboards.CHANNEL, "leaderboard.changed", {})
+    return applied
 
 
 def _notify(notices: dict[int, dict[str, object]]) -> outbox.Apply:

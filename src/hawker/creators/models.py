@@ -119,10 +119,32 @@ class Sale(Base):
     merchant_id: Mapped[int] = mapped_column(Integer, index=True)
     show_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     link_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # where it was sold (live, video, replay, link, feed, direct...), for the GMV big screen
+    channel: Mapped[str] = mapped_column(String(10), default="direct")
     currency: Mapped[str] = mapped_column(String(3))
     net: Mapped[int] = mapped_column(BigInteger)
     paid_at: Mapped[datetime] = mapped_column(DateTime)
     last_event_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class SalesHour(Base):
+    """Sales summed per hour, currency, channel, host, merchant and show (0: no host, no show):
+    what the GMV big screen and the console read, so a frame costs the number of such groups
+    rather than the number of orders. Kept from each sale's change in net, by the consumer
+    that keeps ``sales``."""
+
+    __tablename__ = "sales_hours"
+    # SQLite stores the rows in key order (hour first): a frame reads one contiguous range
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    hour: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    host_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    net: Mapped[int] = mapped_column(BigInteger)
+    orders: Mapped[int] = mapped_column(Integer)  # paid orders not wholly refunded
 
 
 class Follow(Base):

@@ -13,6 +13,7 @@ from starlette.responses import StreamingResponse
 from hawker.infra.bus import Bus, BusEvent, SubscriberDropped
 
 KEEP_ALIVE_SECONDS = 15
+HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 
 def bus_stream(
@@ -40,8 +41,21 @@ def bus_stream(
                 if line is not None:
                     yield f"event: {event_name}\nid: {event.seq}\ndata: {line}\n\n"
 
-    return StreamingResponse(
-        events(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
+    return StreamingResponse(events(), media_type="text/event-stream", headers=HEADERS)
+
+
+def periodic_stream(
+    request: Request, event_name: str, seconds: float, data: Callable[[], Awaitable[str]]
+) -> StreamingResponse:
+    """Send ``data()`` as an event every ``seconds`` (the first at once): for pages that show
+    a coalesced picture of something changing faster than anyone could read it."""
+
+    async def events() -> AsyncIterator[str]:
+        yield "retry: 3000\n\n"
+        seq = 0
+        while not await request.is_disconnected():
+            seq += 1
+            yield f"event: {event_name}\nid: {seq}\ndata: {await data()}\n\n"
+            await asyncio.sleep(seconds)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers=HEADERS)

@@ -24,6 +24,7 @@ from hawker.sim.audience import Audience
 from hawker.sim.broadcast import DemoBroadcast
 from hawker.sim.catalogue import HOSTS, MERCHANTS, PASSWORD, PRODUCTS, SHOPPER_NAMES, SHOWS
 from hawker.sim.client import HawkerClient
+from hawker.sim.demo_big_screen import seed_big_screen
 from hawker.sim.demo_campaigns import SLUG, seed_campaigns
 from hawker.sim.demo_clips import seed_clips
 from hawker.sim.demo_coupons import FESTIVAL, seed_coupons
@@ -120,6 +121,7 @@ def _banner(base: str, show_id: int, video: str, replay_id: int | None = None) -
         f"    Short videos    {base}/videos",
         f"    Leaderboards    {base}/leaderboards",
         f"    Festival        {base}/campaigns/{SLUG}",
+        f"    GMV big screen  {base}/big-screen (operator)",
         f"    MCN portal      {base}/mcn",
         f"    Coupons         {base}/operator/coupons  ({FESTIVAL})",
         f"    Video           {video}",
@@ -185,11 +187,12 @@ async def run_demo(
             clips = asyncio.create_task(seed_clips(http, data_dir / "demo-clips"))
             supply = asyncio.create_task(seed_creators(http, OPERATOR_EMAIL, bots))
             festival = asyncio.create_task(seed_campaigns(http, OPERATOR_EMAIL))
+            screen = asyncio.create_task(seed_big_screen(bots))
             recording = asyncio.create_task(replay.run()) if replay_id else None
             try:
                 await serving
             finally:
-                for task in (crowd, clips, supply, festival, recording, promo):
+                for task in (crowd, clips, supply, festival, screen, recording, promo):
                     if task is not None:
                         task.cancel()
     finally:

@@ -73,7 +73,7 @@ async def seed_creators(
     for index, units in EARLIER_SALES:
         shows = await shopper.call("GET", f"/api/shows?host_id={hosts[index].user['id']}")
         sku = shows[0]["lineup"][0]["skus"][0]["id"]
-        await _buy(shopper, sku, units, show_id=shows[0]["id"])
+        await buy(shopper, sku, units, show_id=shows[0]["id"])
 
     # the last host shares a link to a product; a fan opens it and buys on the product page
     products = await shopper.call("GET", "/api/products")
@@ -81,10 +81,11 @@ async def seed_creators(
         "POST", "/api/affiliate-links", json={"product_id": products[-1]["id"]}
     )
     await http.get(link["url"], headers=shopper.headers)
-    await _buy(shopper, products[-1]["skus"][0]["id"], 1)
+    await buy(shopper, products[-1]["skus"][0]["id"], 1)
 
 
-async def _buy(shopper: HawkerClient, sku: int, units: int, **attribution: int) -> None:
+async def buy(shopper: HawkerClient, sku: int, units: int, **attribution: int | str) -> None:
+    """A paid order of ``units`` of ``sku``; ``attribution`` is the order's channel, show..."""
     order = await shopper.call(
         "POST",
         "/api/orders",

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from hawker.web.pages import (
     auth,
+    big_screen,
     campaigns,
     coupons,
     earnings,
@@ -29,6 +30,7 @@ for _module in (
     auth,
     campaigns,
     coupons,
+    big_screen,
     earnings,
     home,
     hosts,
