@@ -8,6 +8,7 @@ from hawker.core import idempotency, outbox  # noqa: F401
 from hawker.core.db import Base
 from hawker.creators import models as creators  # noqa: F401
 from hawker.deals import models as deals  # noqa: F401
+from hawker.feed import models as feed  # noqa: F401
 from hawker.live import models as live  # noqa: F401
 from hawker.orders import models as orders  # noqa: F401
 from hawker.video import models as video  # noqa: F401

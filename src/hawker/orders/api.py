@@ -19,7 +19,7 @@ from hawker.deals.gate import SoldOutGate, sold_out_gate
 from hawker.deals.stock_units import stock_write, take_holds
 from hawker.infra.runtime import Runtime
 from hawker.orders import cart, payments, service
-from hawker.orders.attribution import Lookback
+from hawker.orders.attribution import FeedClick, Lookback
 from hawker.orders.notify import notify_left, notify_paid, notify_stock
 from hawker.orders.schemas import (
     CartItemIn,
@@ -87,6 +87,7 @@ async def place_order(
                     ttl_seconds=rt.settings.reservation_ttl_seconds,
                     video_id=body.video_id,
                     lookback=_lookback(request, rt),
+                    feed=FeedClick.of(request.cookies),
                 )
                 out = service.order_out(placed.order).model_dump(mode="json")
                 await do_remember(s, k, 201, out)

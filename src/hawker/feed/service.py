@@ -1,0 +1,143 @@
+"""Composing the front page for one shopper: the layout's sections that target them and are
+on schedule, each filled from its source, ranked by the scorer with the boost provider's
+multipliers, and left out when empty.
+
+Hooks for other contexts (wired in ``app.py``): ``rt.services["feed.boosts"]`` is the
+``BoostProvider`` (default: no boosts), ``rt.services["feed.scorer"]`` the ``Scorer``
+(default: ``SimpleScorer``); more content sources register with ``sources.register``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import cast
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hawker.accounts.models import User
+from hawker.core.clock import utcnow
+from hawker.creators.models import Follow
+from hawker.feed import layouts, stats
+from hawker.feed.present import Item, present
+from hawker.feed.schemas import SectionIn
+from hawker.feed.scoring import BoostProvider, NoBoosts, Scorer, SimpleScorer, rank
+from hawker.feed.sources import SourceContext, Viewer, check_source
+from hawker.infra.runtime import Runtime
+from hawker.live.hub import hub_of
+
+
+@dataclass
+class SectionView:
+    id: int | None
+    title: str
+    source: str
+    style: str
+    items: list[Item]
+
+
+def boosts_of(rt: Runtime) -> BoostProvider:
+    return cast(BoostProvider, rt.services.setdefault("feed.boosts", NoBoosts()))
+
+
+def scorer_of(rt: Runtime) -> Scorer:
+    return cast(Scorer, rt.services.setdefault("feed.scorer", SimpleScorer()))
+
+
+def locale_of(accept_language: str) -> tuple[str, str]:
+    """(language, country) of the shopper's first Accept-Language tag: ``pt-BR,pt;q=0.9`` is
+    ("pt", "BR"); no region subtag, no country."""
+    first = accept_language.split(",")[0].split(";")[0].strip()
+    parts = first.replace("_", "-").split("-")
+    language = parts[0].lower() if parts[0].isalpha() and len(parts[0]) <= 3 else ""
+    country = next((p.upper() for p in parts[1:] if len(p) == 2 and p.isalpha()), "")
+    return language, country
+
+
+async def viewer_of(
+    s: AsyncSession, user: User | None, accept_language: str, now: datetime, new_days: int
+) -> Viewer:
+    """A signed-out visitor counts as a new shopper; a signed-in one while their account is
+    younger than ``new_days``."""
+    language, country = locale_of(accept_language)
+    followed: frozenset[int] = frozenset()
+    if user is not None:
+        followed = frozenset(
+            await s.scalars(select(Follow.host_id).where(Follow.follower_id == user.id))
+        )
+    is_new = user is None or user.created_at >= now - timedelta(days=new_days)
+    return Viewer(user, is_new, country, language, followed)
+
+
+def visible(spec: SectionIn, viewer: Viewer, now: datetime) -> bool:
+    """On schedule and targeting this shopper (every rule given must hold)."""
+    if spec.starts_at is not None and now < spec.starts_at:
+        return False
+    if spec.ends_at is not None and now >= spec.ends_at:
+        return False
+    t = spec.target
+    if t.audience == "new" and not viewer.is_new:
+        return False
+    if t.countries and viewer.country not in t.countries:
+        return False
+    if t.languages and viewer.language not in t.languages:
+        return False
+    return t.followers_of is None or t.followers_of in viewer.followed
+
+
+async def compose(
+    s: AsyncSession, rt: Runtime, viewer: Viewer, sections: list[SectionIn], now: datetime
+) -> list[SectionView]:
+    hub = hub_of(rt)
+    ctx = SourceContext(s, viewer, now, hub.viewers)
+    provider, scorer = boosts_of(rt), scorer_of(rt)
+    out = []
+    for spec in sections:
+        if not visible(spec, viewer, now):
+            continue
+        source = check_source(spec.source)
+        candidates = await source.candidates(ctx, spec)
+        if not candidates:
+            continue
+        boosts = await provider.boosts([c.key for c in candidates])
+        if source.ranked:
+            ranked = rank(scorer, candidates, boosts, now, spec.limit)
+        else:
+            ranked = [(c, 0.0) for c in candidates[: spec.limit]]
+        items = await present(s, viewer.user, spec.id, ranked, boosts.promoted)
+        out.append(SectionView(spec.id, spec.title, spec.source, source.style, items))
+    return out
+
+
+async def notify_shown(rt: Runtime, sections: list[SectionView]) -> None:
+    """Tell the boost provider what was shown (it spends impression budgets)."""
+    items = [(i.kind, i.id) for section in sections for i in section.items]
+    if items:
+        await boosts_of(rt).shown(items)
+
+
+async def front_page(
+    rt: Runtime,
+    user: User | None,
+    accept_language: str,
+    *,
+    sections: list[SectionIn] | None = None,
+    record: bool = True,
+) -> list[SectionView]:
+    """The page for one shopper: the published layout (or ``sections``: a draft or an older
+    version, for previews). ``record`` counts impressions and tells the boost provider; a
+    preview counts nothing."""
+    now = utcnow()
+    async with rt.db.read() as s:
+        if sections is None:
+            sections = layouts.sections_of(await layouts.published(s))
+        viewer = await viewer_of(s, user, accept_language, now, rt.settings.feed_new_shopper_days)
+        page = await compose(s, rt, viewer, sections, now)
+    if record:
+        shown = [v.id for v in page if v.id is not None]
+        if shown:
+            async with rt.db.write() as s:
+                await stats.do_record_impressions(s, user.id if user else None, shown, now.date())
+        await notify_shown(rt, page)
+    return page

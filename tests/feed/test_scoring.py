@@ -1,0 +1,84 @@
+"""The simple score, boosts from the provider ("Promoted" items) and impressions reported
+back to it."""
+
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hawker.feed.scoring import Boosts, Candidate, Key, SimpleScorer, rank
+from hawker.infra.runtime import runtime_of
+from tests.conftest import Api
+from tests.feed.conftest import publish, section
+
+NOW = datetime(2026, 11, 29, 12, 0)
+
+
+def test_more_viewers_fresher_and_converting_score_higher() -> None:
+    scorer = SimpleScorer()
+    base = Candidate("show", 1, NOW - timedelta(hours=2), engagement=100)
+    busier = Candidate("show", 2, NOW - timedelta(hours=2), engagement=1000)
+    older = Candidate("show", 3, NOW - timedelta(days=3), engagement=100)
+    selling = Candidate("show", 4, NOW - timedelta(hours=2), engagement=100, conversion=0.2)
+    score = {c.id: scorer.score(c, NOW, 1.0) for c in (base, busier, older, selling)}
+    assert score[2] > score[1] > score[3]
+    assert score[4] > score[1]
+    assert scorer.score(base, NOW, 2.0) == pytest.approx(2 * score[1])
+
+
+@given(
+    st.lists(st.floats(min_value=0, max_value=1e6), min_size=1, max_size=20),
+    st.floats(min_value=1.0, max_value=10.0),
+)
+def test_a_boost_never_moves_an_item_down(engagements: list[float], boost: float) -> None:
+    candidates = [Candidate("product", i + 1, NOW, e) for i, e in enumerate(engagements)]
+    plain = [c.id for c, _ in rank(SimpleScorer(), candidates, Boosts(), NOW, 20)]
+    boosted = rank(SimpleScorer(), candidates, Boosts({("product", 1): boost}), NOW, 20)
+    assert [c.id for c, _ in boosted].index(1) <= plain.index(1)
+
+
+class Provider:
+    """A stand-in for the campaigns' boost engine."""
+
+    def __init__(self, boosts: Boosts) -> None:
+        self.value, self.shown_items = boosts, list[Key]()
+
+    async def boosts(self, keys: Collection[Key]) -> Boosts:
+        return self.value
+
+    async def shown(self, items: Sequence[Key]) -> None:
+        self.shown_items.extend(items)
+
+
+def test_boosted_items_rise_are_labelled_and_their_impressions_reported(
+    client: TestClient, market: dict[str, Any], make_user: Callable[..., Api]
+) -> None:
+    merchant = market["merchant"]
+    other = merchant.post(
+        "/api/products",
+        json={
+            "title": "Newer mug",
+            "skus": [{"name": "M", "price": 900, "currency": "USD", "stock": 3}],
+        },
+    ).json()
+    publish(market["operator"], [section("Shop", "products")])
+    first = [i["id"] for i in market["buyer"].get("/api/feed").json()[0]["items"]]
+    assert first == [other["id"], market["product"]["id"]]  # newest first when equal
+
+    boosted = ("product", market["product"]["id"])
+    provider = Provider(Boosts({boosted: 3.0}, frozenset({boosted})))
+    runtime_of(client.app).services["feed.boosts"] = provider
+    (shop,) = market["buyer"].get("/api/feed").json()
+    assert [(i["id"], i["promoted"]) for i in shop["items"]] == [
+        (market["product"]["id"], True),
+        (other["id"], False),
+    ]
+    assert provider.shown_items == [boosted, ("product", other["id"])]
+    page = client.get("/")
+    assert page.text.count(">Promoted</span>") == 1
+    market["operator"].get("/api/front-page/preview")
+    assert len(provider.shown_items) == 4  # the page counted; the preview did not
