@@ -88,3 +88,18 @@ def test_preview_as_a_shopper_sees_their_targeting_and_counts_nothing(
     assert operator.get("/api/front-page/preview?as_user=999999").status_code == 404
     metrics = operator.get("/api/front-page/metrics").json()
     assert all(m["impressions"] == 0 for m in metrics)  # previews are not impressions
+
+
+def test_preview_page_renders_the_draft_as_the_shopper(market: dict[str, Any]) -> None:
+    operator, shopper = market["operator"], market["buyer"]
+    draft = [section("Ao vivo", "live", target={"languages": ["pt"]}), section("All", "products")]
+    assert operator.put("/api/front-page/draft", json={"sections": draft}).status_code == 200
+    page = operator.get(
+        f"/operator/front-page/preview?as_user={shopper.user['id']}",
+        headers={"Accept-Language": "pt-BR"},
+    )
+    assert page.status_code == 200
+    assert f"Preview of the draft as shopper {shopper.user['id']}" in page.text
+    assert page.text.index("Ao vivo") < page.text.index(">All<")
+    assert shopper.get("/operator/front-page").status_code == 403
+    assert shopper.get("/operator/front-page/preview").status_code == 403

@@ -28,7 +28,7 @@ from hawker.feed.schemas import (
     SectionMetricsOut,
     SourceOut,
 )
-from hawker.feed.service import SectionView, front_page
+from hawker.feed.service import SectionView, front_page, preview_page
 from hawker.feed.sources import SOURCES
 from hawker.infra.runtime import Runtime
 from hawker.orders.attribution import FEED_COOKIE, FeedClick
@@ -138,24 +138,6 @@ async def list_versions(
     layouts.check_operator(user)
     async with rt.db.read() as s:
         return [layout_out(row) for row in await layouts.versions(s)]
-
-
-async def preview_page(
-    rt: Runtime, operator: User, as_user: int | None, version: int | None, accept_language: str
-) -> list[SectionView]:
-    """The draft (or a published ``version``) as the shopper ``as_user`` would see it (a
-    signed-out visitor when none); counts no impressions."""
-    layouts.check_operator(operator)
-    async with rt.db.read() as s:
-        shopper = await s.get(User, as_user) if as_user is not None else None
-        if as_user is not None and shopper is None:
-            raise NotFound(f"no user {as_user}")
-        if version is None:
-            row = await layouts.draft(s) or await layouts.published(s)
-        else:
-            row = await layouts.access_version(s, version)
-        sections = layouts.sections_of(row)
-    return await front_page(rt, shopper, accept_language, sections=sections, record=False)
 
 
 @router.get("/api/front-page/preview")

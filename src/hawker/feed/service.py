@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
 from hawker.core.clock import utcnow
+from hawker.core.errors import NotFound
 from hawker.creators.models import Follow
 from hawker.feed import layouts, stats
 from hawker.feed.present import Item, present
@@ -141,3 +142,21 @@ async def front_page(
                 await stats.do_record_impressions(s, user.id if user else None, shown, now.date())
         await notify_shown(rt, page)
     return page
+
+
+async def preview_page(
+    rt: Runtime, operator: User, as_user: int | None, version: int | None, accept_language: str
+) -> list[SectionView]:
+    """The draft (or a published ``version``) as the shopper ``as_user`` would see it (a
+    signed-out visitor when none); counts no impressions."""
+    layouts.check_operator(operator)
+    async with rt.db.read() as s:
+        shopper = await s.get(User, as_user) if as_user is not None else None
+        if as_user is not None and shopper is None:
+            raise NotFound(f"no user {as_user}")
+        if version is None:
+            row = await layouts.draft(s) or await layouts.published(s)
+        else:
+            row = await layouts.access_version(s, version)
+        sections = layouts.sections_of(row)
+    return await front_page(rt, shopper, accept_language, sections=sections, record=False)

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from hawker.web.pages import (
     auth,
     earnings,
+    front_page,
     home,
     leaderboards,
     marketplace,
@@ -25,6 +26,7 @@ router = APIRouter(include_in_schema=False)
 for _module in (
     auth,
     earnings,
+    front_page,
     home,
     leaderboards,
     marketplace,
