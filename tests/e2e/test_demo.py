@@ -52,6 +52,8 @@ def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: s
             time.sleep(0.5)
         assert httpx.get(f"{base}/videos").status_code == 200
         _supply_side_moves(base, started, log_path)
+        feed = [x["title"] for x in httpx.get(f"{base}/api/feed").json()]
+        assert feed[len(feed) // 2] == "Live now", feed  # live commerce has the middle
     finally:
         proc.terminate()
         proc.wait(15)

@@ -26,6 +26,7 @@ from hawker.sim.catalogue import HOSTS, MERCHANTS, PASSWORD, PRODUCTS, SHOPPER_N
 from hawker.sim.client import HawkerClient
 from hawker.sim.demo_clips import seed_clips
 from hawker.sim.demo_creators import MCN_EMAIL, seed_creators
+from hawker.sim.demo_front_page import seed_front_page
 from hawker.sim.replay import DemoReplay
 
 log = logging.getLogger(__name__)
@@ -178,11 +179,12 @@ async def run_demo(
             # after the banner: the room is up at once, the rest follows within seconds
             clips = asyncio.create_task(seed_clips(http, data_dir / "demo-clips"))
             supply = asyncio.create_task(seed_creators(http, OPERATOR_EMAIL, bots))
+            front = asyncio.create_task(seed_front_page(http, OPERATOR_EMAIL))
             recording = asyncio.create_task(replay.run()) if replay_id else None
             try:
                 await serving
             finally:
-                for task in (crowd, clips, supply, recording):
+                for task in (crowd, clips, supply, front, recording):
                     if task is not None:
                         task.cancel()
     finally:
