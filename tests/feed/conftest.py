@@ -9,9 +9,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from hawker.accounts.audit import AuditEntry
+from hawker.core.config import Settings
 from hawker.infra.runtime import runtime_of
 from tests.conftest import Api
 from tests.orders.conftest import shop as shop  # re-exported fixture
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Sections are ranked on every page view, so each test sees its changes at once (the
+    cache has tests of its own)."""
+    return settings.model_copy(update={"feed_cache_seconds": 0.0})
 
 
 @pytest.fixture

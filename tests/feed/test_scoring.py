@@ -82,3 +82,49 @@ def test_boosted_items_rise_are_labelled_and_their_impressions_reported(
     assert page.text.count(">Promoted</span>") == 1
     market["operator"].get("/api/front-page/preview")
     assert len(provider.shown_items) == 4  # the page counted; the preview did not
+
+
+def test_the_section_cache_loads_once_per_ttl_and_not_at_all_at_zero() -> None:
+    import asyncio
+
+    from hawker.feed.cache import SectionCache
+
+    loads: list[int] = []
+
+    async def load() -> int:
+        loads.append(1)
+        return len(loads)
+
+    async def scenario() -> list[int]:
+        cache = SectionCache()
+        got = [await cache.get("k", 60, load), await cache.get("k", 60, load)]
+        cache.clear()  # a publish
+        got.append(await cache.get("k", 60, load))
+        got += [await cache.get("z", 0, load), await cache.get("z", 0, load)]
+        return got
+
+    assert asyncio.run(scenario()) == [1, 1, 2, 3, 4]
+
+
+def test_concurrent_misses_load_a_section_once() -> None:
+    import asyncio
+
+    from hawker.feed.cache import SectionCache
+
+    loads: list[int] = []
+
+    async def scenario() -> list[str]:
+        cache, gate = SectionCache(), asyncio.Event()
+
+        async def load() -> str:
+            loads.append(1)
+            await gate.wait()
+            return "ranked"
+
+        waiting = [asyncio.create_task(cache.get("live", 60, load)) for _ in range(5)]
+        await asyncio.sleep(0)
+        gate.set()
+        return list(await asyncio.gather(*waiting))
+
+    assert asyncio.run(scenario()) == ["ranked"] * 5
+    assert loads == [1]

@@ -82,6 +82,13 @@ class Settings(BaseSettings):
         description="front-page sections aimed at new shoppers show to signed-out visitors and "
         "to accounts younger than this many days",
     )
+    feed_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=300,
+        description="how long a front-page section that is the same for every shopper is "
+        "reused before it is ranked again (per process; 0: every page view)",
+    )
     feed_click_cookie_hours: int = Field(
         default=24,
         ge=1,

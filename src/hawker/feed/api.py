@@ -17,6 +17,7 @@ from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.core.errors import NotFound
 from hawker.feed import layouts, stats
+from hawker.feed.cache import impressions, section_cache
 from hawker.feed.models import FrontPageLayout
 from hawker.feed.schemas import (
     DraftIn,
@@ -119,7 +120,9 @@ async def publish(
 ) -> LayoutOut:
     """Shoppers see the draft from their next page load; the version before it is kept."""
     async with rt.db.write() as s:
-        return layout_out(await layouts.do_publish(s, user, body.note))
+        out = layout_out(await layouts.do_publish(s, user, body.note))
+    section_cache(rt).clear()  # this node at once; others within HAWKER_FEED_CACHE_SECONDS
+    return out
 
 
 @router.post("/api/front-page/rollback", status_code=201)
@@ -128,7 +131,9 @@ async def rollback(
 ) -> LayoutOut:
     """Publish an earlier version again (as a new version) and reset the draft to it."""
     async with rt.db.write() as s:
-        return layout_out(await layouts.do_rollback(s, user, body.version))
+        out = layout_out(await layouts.do_rollback(s, user, body.version))
+    section_cache(rt).clear()
+    return out
 
 
 @router.get("/api/front-page/versions")
@@ -161,6 +166,7 @@ async def metrics(
     """Per section over the last ``days`` days: shoppers who saw it, impressions, clicks, CTR,
     and the net GMV of orders bought through it."""
     layouts.check_operator(user)
+    await impressions(rt).flush(rt)  # this node's latest page views
     async with rt.db.read() as s:
         rows = await stats.section_metrics(s, (utcnow() - timedelta(days=days - 1)).date())
     return [SectionMetricsOut(**vars(m), ctr=m.ctr) for m in rows]

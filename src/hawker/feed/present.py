@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
+from hawker.catalog.models import Product
 from hawker.catalog.service import product_out
 from hawker.feed.scoring import Candidate, Key
-from hawker.live.service import show_out
+from hawker.live.schemas import HostOut, ShowOut
 from hawker.video.clips import clips_out
 
 
@@ -46,6 +48,39 @@ def link(section_id: int | None, kind: str, id: int, obj: Any) -> str:
     return "/go?" + urlencode({"s": section_id, "k": kind, "id": id})
 
 
+async def shows_out(s: AsyncSession, cands: list[Candidate]) -> dict[int, ShowOut]:
+    """Cards for many shows in two queries (hosts, pinned products), not two per show as
+    ``live.show_out`` would: a card shows the host and the pinned product, not the line-up."""
+    shows = [c.row for c in cands]
+    host_ids = {show.host_id for show in shows}
+    hosts = {u.id: u for u in await s.scalars(select(User).where(User.id.in_(host_ids)))}
+    pinned_ids = {show.pinned_product_id for show in shows} - {None}
+    pinned = {
+        p.id: product_out(p)
+        for p in (
+            await s.scalars(select(Product).where(Product.id.in_(pinned_ids))) if pinned_ids else []
+        )
+    }
+    out = {}
+    for c in cands:
+        show, host = c.row, hosts[c.row.host_id]
+        out[c.id] = ShowOut(
+            id=show.id,
+            title=show.title,
+            description=show.description,
+            cover_url=show.cover_url,
+            status=show.status,
+            scheduled_start=show.scheduled_start,
+            started_at=show.started_at,
+            ended_at=show.ended_at,
+            host=HostOut(id=host.id, name=host.display_name, avatar_url=host.avatar_url),
+            lineup=[],
+            pinned=pinned.get(show.pinned_product_id or 0),
+            viewers=int(c.engagement),
+        )
+    return out
+
+
 async def present(
     s: AsyncSession,
     viewer: User | None,
@@ -55,10 +90,11 @@ async def present(
 ) -> list[Item]:
     videos = [c.row for c, _ in ranked if c.kind == "video"]
     clips = {c.id: c for c in await clips_out(s, videos, viewer)} if videos else {}
+    shows = await shows_out(s, [c for c, _ in ranked if c.kind == "show"])
     items = []
     for c, score in ranked:
         if c.kind == "show":
-            obj: Any = await show_out(s, c.row, int(c.engagement))
+            obj: Any = shows[c.id]
             title, image = obj.title, obj.cover_url
         elif c.kind == "product":
             obj = product_out(c.row)

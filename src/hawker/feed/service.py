@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import cast
 
 from sqlalchemy import select
@@ -20,7 +21,8 @@ from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.core.errors import NotFound
 from hawker.creators.models import Follow
-from hawker.feed import layouts, stats
+from hawker.feed import layouts
+from hawker.feed.cache import impressions, section_cache
 from hawker.feed.present import Item, present
 from hawker.feed.schemas import SectionIn
 from hawker.feed.scoring import BoostProvider, NoBoosts, Scorer, SimpleScorer, rank
@@ -90,25 +92,40 @@ def visible(spec: SectionIn, viewer: Viewer, now: datetime) -> bool:
 async def compose(
     s: AsyncSession, rt: Runtime, viewer: Viewer, sections: list[SectionIn], now: datetime
 ) -> list[SectionView]:
-    hub = hub_of(rt)
-    ctx = SourceContext(s, viewer, now, hub.viewers)
-    provider, scorer = boosts_of(rt), scorer_of(rt)
+    """Sections the shopper may see, filled; one that is the same for everyone comes from the
+    cache for ``HAWKER_FEED_CACHE_SECONDS``."""
+    ctx = SourceContext(s, viewer, now, hub_of(rt).viewers)
+    cache, ttl = section_cache(rt), rt.settings.feed_cache_seconds
     out = []
     for spec in sections:
         if not visible(spec, viewer, now):
             continue
         source = check_source(spec.source)
-        candidates = await source.candidates(ctx, spec)
-        if not candidates:
-            continue
-        boosts = await provider.boosts([c.key for c in candidates])
-        if source.ranked:
-            ranked = rank(scorer, candidates, boosts, now, spec.limit)
+        if source.personal:
+            view = await _fill(rt, ctx, spec, viewer.user)
         else:
-            ranked = [(c, 0.0) for c in candidates[: spec.limit]]
-        items = await present(s, viewer.user, spec.id, ranked, boosts.promoted)
-        out.append(SectionView(spec.id, spec.title, spec.source, source.style, items))
+            key = spec.model_dump_json()
+            view = await cache.get(key, ttl, partial(_fill, rt, ctx, spec, None))
+        if view is not None:
+            out.append(view)
     return out
+
+
+async def _fill(
+    rt: Runtime, ctx: SourceContext, spec: SectionIn, viewer: User | None
+) -> SectionView | None:
+    """One section ranked and presented; None when it has nothing to show."""
+    source = check_source(spec.source)
+    candidates = await source.candidates(ctx, spec)
+    if not candidates:
+        return None
+    boosts = await boosts_of(rt).boosts([c.key for c in candidates])
+    if source.ranked:
+        ranked = rank(scorer_of(rt), candidates, boosts, ctx.now, spec.limit)
+    else:
+        ranked = [(c, 0.0) for c in candidates[: spec.limit]]
+    items = await present(ctx.s, viewer, spec.id, ranked, boosts.promoted)
+    return SectionView(spec.id, spec.title, spec.source, source.style, items)
 
 
 async def notify_shown(rt: Runtime, sections: list[SectionView]) -> None:
@@ -132,16 +149,22 @@ async def front_page(
     now = utcnow()
     async with rt.db.read() as s:
         if sections is None:
-            sections = layouts.sections_of(await layouts.published(s))
+            sections = await section_cache(rt).get(
+                "layout", rt.settings.feed_cache_seconds, lambda: _published(s)
+            )
         viewer = await viewer_of(s, user, accept_language, now, rt.settings.feed_new_shopper_days)
         page = await compose(s, rt, viewer, sections, now)
     if record:
-        shown = [v.id for v in page if v.id is not None]
-        if shown:
-            async with rt.db.write() as s:
-                await stats.do_record_impressions(s, user.id if user else None, shown, now.date())
+        buffer = impressions(rt)
+        buffer.add(user.id if user else None, [v.id for v in page if v.id is not None], now.date())
+        if buffer.due():
+            await buffer.flush(rt)
         await notify_shown(rt, page)
     return page
+
+
+async def _published(s: AsyncSession) -> list[SectionIn]:
+    return layouts.sections_of(await layouts.published(s))
 
 
 async def preview_page(

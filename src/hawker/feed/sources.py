@@ -4,7 +4,7 @@ without the layout code changing; a layout names sources by ``name``.
 
 A source returns candidates with the signals the scorer reads (``scoring.py``); only the few
 that win are presented (``present.py``). Pools are bounded (``POOL``): with 10,000 live shows
-a section ranks the most recently started ones, not all of them.
+a section ranks the latest scheduled ones, not all of them.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ class Source:
     style: str  # how home.html lays it out: live, row, clips, products
     candidates: CandidatesFn
     ranked: bool = True  # False: keep the order the source gives (a hand-picked list)
+    personal: bool = False  # True: differs per shopper, so never shared between them
 
 
 SOURCES: dict[str, Source] = {}
@@ -86,7 +87,12 @@ async def _shows(ctx: SourceContext, stmt: Select[Show]) -> list[Candidate]:
 
 
 async def live_shows(ctx: SourceContext, spec: SectionIn) -> list[Candidate]:
-    stmt = select(Show).where(Show.status == "live").order_by(Show.started_at.desc()).limit(POOL)
+    stmt = (  # the newest by schedule: ix_shows_status_start, no sort of every live show
+        select(Show)
+        .where(Show.status == "live")
+        .order_by(Show.scheduled_start.desc(), Show.id.desc())
+        .limit(POOL)
+    )
     return await _shows(ctx, stmt)
 
 
@@ -168,7 +174,7 @@ for _source in (
     Source("videos", "Short videos", "clips", short_videos),
     Source("replays", "Replays", "row", recent_replays),
     Source("products", "Products", "products", products),
-    Source("followed", "Followed hosts' shows", "row", followed_shows),
+    Source("followed", "Followed hosts' shows", "row", followed_shows, personal=True),
     Source("picked", "Hand-picked items", "row", picked, ranked=False),
 ):
     register(_source)

@@ -4,6 +4,7 @@ clicks (through ``/go?s=<section>``), and the GMV of orders attributed to the se
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -24,38 +25,46 @@ def _insert(s: AsyncSession) -> Any:
     return postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-async def _count(
-    s: AsyncSession, column: str, user_id: int | None, section_ids: list[int], day: date
+async def do_add_impressions(
+    s: AsyncSession, counts: Mapping[tuple[int, int | None, date], int]
 ) -> None:
-    if not section_ids:
-        return
-    who = user_id or SIGNED_OUT
-    rows = [
-        {"section_id": i, "day": day, "user_id": who, "impressions": 0, "clicks": 0} | {column: 1}
-        for i in sorted(set(section_ids))
-    ]
-    stmt = _insert(s)(SectionStat).values(rows)
+    """Add buffered impressions, keyed by (section, user or None, day); rows in key order, so
+    two nodes flushing at once lock them in the same order."""
+    for (section_id, user_id, day), n in sorted(counts.items(), key=lambda x: _order(x[0])):
+        await _add(s, section_id, user_id or SIGNED_OUT, day, impressions=n)
+
+
+def _order(key: tuple[int, int | None, date]) -> tuple[int, date, int]:
+    return key[0], key[2], key[1] or SIGNED_OUT
+
+
+async def _add(
+    s: AsyncSession,
+    section_id: int,
+    user_id: int,
+    day: date,
+    *,
+    impressions: int = 0,
+    clicks: int = 0,
+) -> None:
+    row = {"section_id": section_id, "day": day, "user_id": user_id}
+    stmt = _insert(s)(SectionStat).values(row | {"impressions": impressions, "clicks": clicks})
     await s.execute(
         stmt.on_conflict_do_update(
             index_elements=[SectionStat.section_id, SectionStat.day, SectionStat.user_id],
-            set_={column: getattr(SectionStat, column) + 1},
+            set_={
+                "impressions": SectionStat.impressions + impressions,
+                "clicks": SectionStat.clicks + clicks,
+            },
         )
     )
-
-
-async def do_record_impressions(
-    s: AsyncSession, user_id: int | None, section_ids: list[int], day: date
-) -> None:
-    """One more impression of each section for this shopper today (sorted: two pages for
-    the same shopper lock rows in the same order)."""
-    await _count(s, "impressions", user_id, section_ids, day)
 
 
 async def do_record_click(s: AsyncSession, user_id: int | None, section_id: int, day: date) -> bool:
     """Count a click; False (and nothing counted) when no such section exists."""
     if await s.get(FrontPageSection, section_id) is None:
         return False
-    await _count(s, "clicks", user_id, [section_id], day)
+    await _add(s, section_id, user_id or SIGNED_OUT, day, clicks=1)
     return True
 
 

@@ -13,6 +13,7 @@ from hawker.accounts.auth import require_role, runtime
 from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.feed import layouts, stats
+from hawker.feed.cache import impressions
 from hawker.feed.service import preview_page
 from hawker.feed.sources import SOURCES
 from hawker.infra.runtime import Runtime
@@ -28,6 +29,7 @@ METRICS_DAYS = 7
 async def front_page_console(
     request: Request, user: User = Depends(operator_user), rt: Runtime = Depends(runtime)
 ) -> Response:
+    await impressions(rt).flush(rt)
     async with rt.db.read() as s:
         current = await layouts.published(s)
         draft = await layouts.draft(s) or current
