@@ -38,6 +38,7 @@ class SectionView:
     source: str
     style: str
     items: list[Item]
+    html: str | None = None  # the page's rendering, kept by the web layer while this is cached
 
 
 def boosts_of(rt: Runtime) -> BoostProvider:

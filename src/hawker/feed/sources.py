@@ -107,14 +107,15 @@ async def upcoming_shows(ctx: SourceContext, spec: SectionIn) -> list[Candidate]
 
 
 async def followed_shows(ctx: SourceContext, spec: SectionIn) -> list[Candidate]:
-    """Live and upcoming shows of hosts the shopper follows (nothing when signed out)."""
+    """Live and upcoming shows of hosts the shopper follows (nothing when signed out). This
+    one is composed on every page view, so its pool is twice what it shows, live first."""
     if not ctx.viewer.followed:
         return []
     stmt = (
         select(Show)
         .where(Show.host_id.in_(ctx.viewer.followed), Show.status.in_(("live", "scheduled")))
         .order_by(Show.status, Show.scheduled_start)
-        .limit(POOL)
+        .limit(2 * spec.limit)
     )
     return await _shows(ctx, stmt)
 

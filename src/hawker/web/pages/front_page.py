@@ -18,6 +18,7 @@ from hawker.feed.service import preview_page
 from hawker.feed.sources import SOURCES
 from hawker.infra.runtime import Runtime
 from hawker.web.pages.common import page_router
+from hawker.web.pages.home import rendered
 from hawker.web.render import render
 
 router = page_router()
@@ -65,4 +66,6 @@ async def preview(
     page = await preview_page(rt, user, as_user, version, lang)
     what = f"version {version}" if version else "the draft"
     who = f"shopper {as_user}" if as_user else "a signed-out visitor"
-    return render(request, "home.html", sections=page, preview=f"Preview of {what} as {who}")
+    return render(
+        request, "home.html", sections=rendered(page), preview=f"Preview of {what} as {who}"
+    )
