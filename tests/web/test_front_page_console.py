@@ -81,6 +81,11 @@ def test_operator_moves_live_now_to_the_middle(
         live.scroll_into_view_if_needed()
         shoot(shopper, "home-live-in-the-middle", full_page=True)
 
+        console.goto(f"{m.base}/operator/front-page/preview?as_user={m.shopper.user['id']}")
+        expect(console.locator(".preview-bar")).to_contain_text("Preview of the draft as shopper")
+        assert headings(console) == ["Coming up", "Live now", "Shop the shows"]
+        shoot(console, "operator-front-page-preview", full_page=True)
+
         live.locator(".live-card").click()  # the click is counted for its section
         shopper.wait_for_url(f"{m.base}/shows/{m.show['id']}")
         metrics = {x["title"]: x for x in ops("GET", "/api/front-page/metrics")}
