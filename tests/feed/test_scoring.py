@@ -128,3 +128,27 @@ def test_concurrent_misses_load_a_section_once() -> None:
 
     assert asyncio.run(scenario()) == ["ranked"] * 5
     assert loads == [1]
+
+
+def test_a_hosts_tier_boost_lifts_their_shows(
+    market: dict[str, Any], make_user: Callable[..., Api]
+) -> None:
+    operator, fan = market["operator"], market["buyer"]
+    rival = make_user("host")
+    fresher = rival.post(
+        "/api/shows", json={"title": "Fresher", "scheduled_start": "2026-06-01T10:00:00Z"}
+    ).json()
+    assert rival.post(f"/api/shows/{fresher['id']}/start").status_code == 200
+    publish(operator, [section("Live now", "live")])
+    order = [i["id"] for i in fan.get("/api/feed").json()[0]["items"]]
+    assert order == [fresher["id"], market["show"]["id"]]  # started later: fresher
+
+    tier = {"name": "Star", "rank": 1, "min_followers": 1, "commission_bps": 1000, "boost_pct": 200}
+    assert operator.post("/api/tiers", json=tier).status_code == 201
+    fan.post(f"/api/hosts/{market['host'].user['id']}/follow")
+    assert operator.post("/api/tiers/recompute").status_code == 200
+    (live,) = fan.get("/api/feed").json()
+    assert [(i["id"], i["promoted"]) for i in live["items"]] == [
+        (market["show"]["id"], False),  # earned, not bought: no label
+        (fresher["id"], False),
+    ]

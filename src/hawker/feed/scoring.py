@@ -8,7 +8,8 @@ The simple score of a candidate is
 - engagement: viewers now (live shows), likes (short videos, replays), units sold (products);
 - ``at``: when it started, was published or starts (a show starting soon counts as fresh);
 - conversion: paid orders per viewer where it is known cheaply (0 otherwise);
-- boost: the provider's multiplier for the item (1 without one).
+- boost: the provider's multiplier for the item (1 without one) times the host's tier
+  feed boost (a tier's ``boost_pct`` 25 multiplies by 1.25).
 """
 
 from __future__ import annotations

@@ -20,12 +20,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.core.errors import NotFound
-from hawker.creators.models import Follow
+from hawker.creators.models import Follow, HostTier, HostTierAssignment
 from hawker.feed import layouts
 from hawker.feed.cache import impressions, section_cache
 from hawker.feed.present import Item, present
 from hawker.feed.schemas import SectionIn
-from hawker.feed.scoring import BoostProvider, NoBoosts, Scorer, SimpleScorer, rank
+from hawker.feed.scoring import (
+    BoostProvider,
+    Boosts,
+    Candidate,
+    NoBoosts,
+    Scorer,
+    SimpleScorer,
+    rank,
+)
 from hawker.feed.sources import SourceContext, Viewer, check_source
 from hawker.infra.runtime import Runtime
 from hawker.live.hub import hub_of
@@ -120,13 +128,41 @@ async def _fill(
     candidates = await source.candidates(ctx, spec)
     if not candidates:
         return None
-    boosts = await boosts_of(rt).boosts([c.key for c in candidates])
+    boosts = with_tiers(
+        await boosts_of(rt).boosts([c.key for c in candidates]),
+        candidates,
+        await tier_boosts(ctx.s, {c.host_id for c in candidates} - {None}),
+    )
     if source.ranked:
         ranked = rank(scorer_of(rt), candidates, boosts, ctx.now, spec.limit)
     else:
         ranked = [(c, 0.0) for c in candidates[: spec.limit]]
     items = await present(ctx.s, viewer, spec.id, ranked, boosts.promoted)
     return SectionView(spec.id, spec.title, spec.source, source.style, items)
+
+
+async def tier_boosts(s: AsyncSession, host_ids: set[int | None]) -> dict[int, float]:
+    """Hosts whose tier gives a feed boost -> its multiplier (``boost_pct`` 25: 1.25)."""
+    if not host_ids:
+        return {}
+    rows = await s.execute(
+        select(HostTierAssignment.host_id, HostTier.boost_pct)
+        .join(HostTier, HostTier.id == HostTierAssignment.tier_id)
+        .where(HostTierAssignment.host_id.in_(host_ids), HostTier.active.is_(True))
+    )
+    return {host: 1 + pct / 100 for host, pct in rows if pct}
+
+
+def with_tiers(boosts: Boosts, candidates: list[Candidate], tiers: dict[int, float]) -> Boosts:
+    """The provider's multipliers times the host's tier boost (not labelled "Promoted": a tier
+    is earned, not bought)."""
+    if not tiers:
+        return boosts
+    multipliers = dict(boosts.multipliers)
+    for c in candidates:
+        if c.host_id in tiers:
+            multipliers[c.key] = multipliers.get(c.key, 1.0) * tiers[c.host_id]
+    return Boosts(multipliers, boosts.promoted)
 
 
 async def notify_shown(rt: Runtime, sections: list[SectionView]) -> None:
