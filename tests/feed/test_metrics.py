@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import Api, assert_problem
 from tests.feed.conftest import publish, section
-from tests.orders.conftest import buy, pay
+from tests.orders.conftest import buy, key, pay
 
 
 def by_id(operator: Api) -> dict[int, dict[str, Any]]:
@@ -73,3 +73,13 @@ def test_bad_clicks_are_refused_or_not_counted(client: TestClient, market: dict[
     r = client.get(f"/go?s={live + 50}&k=show&id=1", follow_redirects=False)
     assert r.status_code == 303 and "hawker_feed" not in r.headers.get("set-cookie", "")
     assert by_id(operator)[live]["clicks"] == 0
+
+
+def test_a_cart_checkout_after_a_click_names_the_section(market: dict[str, Any]) -> None:
+    operator, shopper = market["operator"], market["buyer"]
+    layout = publish(operator, [section("Shop", "products")])
+    shop = layout["sections"][0]["id"]
+    shopper.get(f"/go?s={shop}&k=product&id={market['product']['id']}", follow_redirects=False)
+    assert shopper.post("/api/cart/items", json={"sku_id": market["sku"]}).status_code == 201
+    (order,) = shopper.post("/api/cart/checkout", json={}, headers=key()).json()
+    assert (order["channel"], order["section_id"]) == ("feed", shop)

@@ -295,6 +295,7 @@ async def checkout(
                 channel=body.channel,
                 ttl_seconds=rt.settings.reservation_ttl_seconds,
                 lookback=_lookback(request, rt),
+                feed=FeedClick.of(request.cookies),
             )
             out = [service.order_out(o).model_dump(mode="json") for o in orders]
             await do_remember(s, k, 201, out)

@@ -11,7 +11,7 @@ from hawker.accounts.models import User
 from hawker.catalog.models import Product, Sku
 from hawker.catalog.service import access_sku
 from hawker.core.errors import NotFound
-from hawker.orders.attribution import Lookback
+from hawker.orders.attribution import FeedClick, Lookback
 from hawker.orders.errors import EmptyCart
 from hawker.orders.models import CartItem, Order
 from hawker.orders.schemas import CartLineOut, CartOut, ItemIn
@@ -74,7 +74,13 @@ async def cart_out(s: AsyncSession, user: User) -> CartOut:
 
 
 async def do_checkout(
-    s: AsyncSession, user: User, *, channel: str, ttl_seconds: int, lookback: Lookback
+    s: AsyncSession,
+    user: User,
+    *,
+    channel: str,
+    ttl_seconds: int,
+    lookback: Lookback,
+    feed: FeedClick | None = None,
 ) -> list[Order]:
     rows = (
         await s.execute(
@@ -101,6 +107,7 @@ async def do_checkout(
             show_id=None,
             ttl_seconds=ttl_seconds,
             lookback=lookback,
+            feed=feed,
         )
         for items in groups.values()
     ]
