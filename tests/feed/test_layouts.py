@@ -137,3 +137,26 @@ def test_bad_layouts_are_refused_and_change_nothing(
     assert_problem(shopper.get("/api/front-page/metrics"), 403)
     assert_problem(shopper.get("/api/front-page/preview"), 403)
     assert [v["version"] for v in operator.get("/api/front-page/versions").json()] == [1]
+
+
+def test_a_registered_source_fills_a_section_hero(
+    client: TestClient, market: dict[str, Any]
+) -> None:
+    """The hook campaigns use: a source registered at start-up, laid out as a hero."""
+    from hawker.feed import sources
+    from hawker.feed.scoring import Candidate
+    from hawker.live.models import Show
+
+    async def featured(ctx: sources.SourceContext, spec: Any) -> list[Candidate]:
+        show = await ctx.s.get(Show, market["show"]["id"])
+        assert show is not None
+        return [Candidate("show", show.id, show.scheduled_start, host_id=show.host_id, row=show)]
+
+    sources.register(sources.Source("featured", "Featured event", "hero", featured))
+    try:
+        publish(market["operator"], [section("Gala", "featured"), section("Shop", "products")])
+        page = client.get("/")
+        assert page.text.index('<div class="hero">') < page.text.index(">Shop<")
+        assert page.text.count('class="live-card"') == 1
+    finally:
+        del sources.SOURCES["featured"]

@@ -54,7 +54,7 @@ CandidatesFn = Callable[[SourceContext, SectionIn], Awaitable[list[Candidate]]]
 class Source:
     name: str
     label: str  # for the console
-    style: str  # how home.html lays it out: live, row, clips, products
+    style: str  # how _front_section.html lays it out: live, row, clips, products, hero
     candidates: CandidatesFn
     ranked: bool = True  # False: keep the order the source gives (a hand-picked list)
     personal: bool = False  # True: differs per shopper, so never shared between them
