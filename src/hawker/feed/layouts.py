@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.audit import do_audit
 from hawker.accounts.models import User
-from hawker.core.errors import Forbidden
+from hawker.core.errors import Conflict, Forbidden
 from hawker.feed.errors import NoSuchSection, NoSuchVersion
 from hawker.feed.models import FrontPageLayout, FrontPageSection
 from hawker.feed.schemas import SectionIn
@@ -110,8 +111,18 @@ async def do_save_draft(
         s.add(row)
     else:
         row.sections, row.author_id = values, operator.id
-    await s.flush()
+    await _flush_first(s, "another operator saved the first draft at the same moment")
     return row
+
+
+async def _flush_first(s: AsyncSession, detail: str) -> None:
+    """Two operators racing for the same version number (PostgreSQL): one wins, the other is
+    told to retry rather than answered with a 500."""
+    try:
+        async with s.begin_nested():
+            await s.flush()
+    except IntegrityError as e:
+        raise Conflict(f"{detail}; try again") from e
 
 
 async def _publish(
