@@ -152,3 +152,26 @@ def test_a_hosts_tier_boost_lifts_their_shows(
         (market["show"]["id"], False),  # earned, not bought: no label
         (fresher["id"], False),
     ]
+
+
+def test_impressions_kept_when_a_flush_fails() -> None:
+    import asyncio
+    from datetime import date
+    from types import SimpleNamespace
+
+    from hawker.feed.cache import ImpressionBuffer
+
+    def unreachable() -> Any:
+        raise ConnectionError("database down")
+
+    buffer = ImpressionBuffer()
+    buffer.add(7, [1, 2], date(2026, 11, 29))
+    buffer.add(None, [1], date(2026, 11, 29))
+    rt: Any = SimpleNamespace(db=SimpleNamespace(write=unreachable))
+    with pytest.raises(ConnectionError):
+        asyncio.run(buffer.flush(rt))
+    assert dict(buffer.counts) == {
+        (1, 7, date(2026, 11, 29)): 1,
+        (2, 7, date(2026, 11, 29)): 1,
+        (1, None, date(2026, 11, 29)): 1,
+    }

@@ -9,6 +9,7 @@ Hooks for other contexts (wired in ``app.py``): ``rt.services["feed.boosts"]`` i
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -37,6 +38,8 @@ from hawker.feed.scoring import (
 from hawker.feed.sources import SourceContext, Viewer, check_source
 from hawker.infra.runtime import Runtime
 from hawker.live.hub import hub_of
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -195,7 +198,10 @@ async def front_page(
         buffer = impressions(rt)
         buffer.add(user.id if user else None, [v.id for v in page if v.id is not None], now.date())
         if buffer.due():
-            await buffer.flush(rt)
+            try:
+                await buffer.flush(rt)
+            except Exception:  # the page is fine; the counts stay for the next flush
+                log.warning("front-page impressions not written yet", exc_info=True)
         await notify_shown(rt, page)
     return page
 
