@@ -43,6 +43,7 @@ from hawker.creators import training_api as creators_training_api
 from hawker.deals import api as deals_api
 from hawker.deals import jobs as deals_jobs
 from hawker.deals.stock import close_deal_stock, install_deal_stock
+from hawker.feed import api as feed_api
 from hawker.infra.jobs import Jobs
 from hawker.infra.payments import SandboxPaymentProvider
 from hawker.infra.runtime import Runtime
@@ -168,6 +169,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         campaigns_api,
         coupons_api,
         discounts_api,
+        feed_api,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

@@ -56,6 +56,9 @@ def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: s
         _festival_runs(base, started, log_path)
         _shoppers_use_the_festival_coupon(base, started, log_path)
         _big_screen_climbs(base, started, log_path)
+        feed = [x["title"] for x in httpx.get(f"{base}/api/feed").json()]
+        middle = (len(feed) - 1) / 2  # live commerce has the middle of the page
+        assert abs(feed.index("Live now") - middle) <= 0.5, feed
     finally:
         proc.terminate()
         proc.wait(15)

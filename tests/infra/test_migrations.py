@@ -87,11 +87,11 @@ def test_nodes_starting_together_migrate_once(
 def test_big_screen_hours_are_summed_from_earlier_sales(
     backend: str, new_database: Callable[[], str], tmp_path: Path
 ) -> None:
-    """0013 fills ``sales_hours`` from the sales already kept: per hour and group, the net
+    """0012 fills ``sales_hours`` from the sales already kept: per hour and group, the net
     and the orders with something left paid, in the form the models then keep adding to."""
     url = new_database() or f"sqlite+aiosqlite:///{tmp_path / 'm.sqlite3'}"
     upgrade(url)
-    command.downgrade(alembic_config(url), "0010_coupons")
+    command.downgrade(alembic_config(url), "0011_coupons")
     sales = [  # order, host, merchant, net, paid at
         (1, 5, 2, 1000, "2026-11-29 10:05:00"),
         (2, 5, 2, 500, "2026-11-29 10:59:59.5"),

@@ -178,7 +178,7 @@ def test_host_uploads_in_the_studio_and_home_shows_the_row(
         page.goto(market.base + "/")
         tiles = page.locator(".clip-tile")
         assert tiles.count() == 3
-        page.locator("#clips-h").scroll_into_view_if_needed()
+        page.locator("[data-source=videos] h2").scroll_into_view_if_needed()
         shoot(page, "short-videos-home")
         tiles.nth(2).click()
         page.wait_for_url(f"{market.base}/videos/{clips[1]['id']}")

@@ -24,7 +24,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.audit import do_audit, snapshot
@@ -32,6 +31,7 @@ from hawker.accounts.models import User
 from hawker.campaigns.models import Boost, BoostDay
 from hawker.campaigns.service import access_campaign, check_operator
 from hawker.catalog.models import Product
+from hawker.core.db import upsert_insert
 from hawker.core.errors import Invalid, NotFound
 from hawker.live.models import Show
 
@@ -131,17 +131,13 @@ async def boost_multipliers(
     return out
 
 
-def _insert(s: AsyncSession) -> Any:
-    return postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 async def do_count_impressions(s: AsyncSession, shown: list[Item], now: datetime) -> None:
     """Count one boosted impression per showing of a boosted item, against every boost that
     applied to it (never past a boost's daily budget)."""
     times = Counter(shown)
     for boost in await _paced(s, list(times), now):
         n = times[(boost.kind, boost.target_id)]
-        stmt = _insert(s)(BoostDay).values(boost_id=boost.id, day=now.date(), impressions=n)
+        stmt = upsert_insert(s)(BoostDay).values(boost_id=boost.id, day=now.date(), impressions=n)
         await s.execute(
             stmt.on_conflict_do_update(
                 index_elements=[BoostDay.boost_id, BoostDay.day],

@@ -3,6 +3,7 @@ operator's queue, and what a merchant or host could still enter."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -126,10 +127,18 @@ class Scope:
     host_ids: frozenset[int]
 
 
-async def scope_of(s: AsyncSession, campaign: Campaign) -> Scope:
+@dataclass(frozen=True)
+class Approved:
+    show_ids: frozenset[int]
+    product_ids: frozenset[int]
+    host_ids: frozenset[int]
+
+
+async def approved(s: AsyncSession, campaign_ids: Sequence[int]) -> Approved:
+    """The shows, products and hosts approved into any of these campaigns."""
     rows = await s.execute(
         select(CampaignEntry.kind, CampaignEntry.target_id, CampaignEntry.host_id).where(
-            CampaignEntry.campaign_id == campaign.id, CampaignEntry.status == "approved"
+            CampaignEntry.campaign_id.in_(campaign_ids), CampaignEntry.status == "approved"
         )
     )
     shows: set[int] = set()
@@ -139,13 +148,21 @@ async def scope_of(s: AsyncSession, campaign: Campaign) -> Scope:
         (shows if kind == "show" else products).add(target)
         if host is not None:
             hosts.add(host)
+    return Approved(frozenset(shows), frozenset(products), frozenset(hosts))
+
+
+async def running_scope(s: AsyncSession, now: datetime) -> Approved:
+    """What every campaign running now approved (the front page's festival section)."""
+    running = await s.scalars(
+        select(Campaign.id).where(Campaign.starts_at <= now, Campaign.ends_at > now)
+    )
+    return await approved(s, list(running))
+
+
+async def scope_of(s: AsyncSession, campaign: Campaign) -> Scope:
+    a = await approved(s, [campaign.id])
     return Scope(
-        campaign.id,
-        campaign.starts_at,
-        campaign.ends_at,
-        frozenset(shows),
-        frozenset(products),
-        frozenset(hosts),
+        campaign.id, campaign.starts_at, campaign.ends_at, a.show_ids, a.product_ids, a.host_ids
     )
 
 

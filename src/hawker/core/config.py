@@ -75,6 +75,26 @@ class Settings(BaseSettings):
         description="how far back an order looks for the last affiliate link, show, replay or "
         "short video its buyer touched",
     )
+    feed_new_shopper_days: int = Field(
+        default=30,
+        ge=0,
+        le=3650,
+        description="front-page sections aimed at new shoppers show to signed-out visitors and "
+        "to accounts younger than this many days",
+    )
+    feed_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=300,
+        description="how long a front-page section that is the same for every shopper is "
+        "reused before it is ranked again (per process; 0: every page view)",
+    )
+    feed_click_cookie_hours: int = Field(
+        default=24,
+        ge=1,
+        le=24 * 90,
+        description="how long a click on a front-page item can attribute a purchase to its section",
+    )
     min_payout: int = Field(
         default=1000, ge=1, description="smallest payout to a host or MCN, in minor units"
     )

@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
 from hawker.catalog.models import Merchant
 from hawker.core.clock import utcnow
+from hawker.core.db import upsert_insert
 from hawker.creators.models import Sale, SalesHour
 
 Where = Sequence[ColumnElement[bool]]
@@ -42,7 +42,7 @@ async def do_roll_up(s: AsyncSession, sale: Sale, before: int) -> None:
     net, orders = sale.net - before, int(sale.net > 0) - int(before > 0)
     if not net and not orders:
         return
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = upsert_insert(s)
     stmt = insert(SalesHour).values(
         hour=hour_of(sale.paid_at),
         currency=sale.currency,

@@ -19,7 +19,7 @@ from hawker.deals.gate import SoldOutGate, sold_out_gate
 from hawker.deals.stock_units import stock_write, take_holds
 from hawker.infra.runtime import Runtime
 from hawker.orders import cart, payments, service
-from hawker.orders.attribution import Lookback
+from hawker.orders.attribution import FeedClick, Lookback
 from hawker.orders.notify import notify_left, notify_paid, notify_stock
 from hawker.orders.schemas import (
     CartItemIn,
@@ -88,6 +88,7 @@ async def place_order(
                     video_id=body.video_id,
                     lookback=_lookback(request, rt),
                     coupons=body.coupons,
+                    feed=FeedClick.of(request.cookies),
                 )
                 out = service.order_out(placed.order).model_dump(mode="json")
                 await do_remember(s, k, 201, out)
@@ -296,6 +297,7 @@ async def checkout(
                 ttl_seconds=rt.settings.reservation_ttl_seconds,
                 lookback=_lookback(request, rt),
                 coupons=body.coupons,
+                feed=FeedClick.of(request.cookies),
             )
             out = [service.order_out(o).model_dump(mode="json") for o in orders]
             await do_remember(s, k, 201, out)

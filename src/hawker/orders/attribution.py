@@ -52,6 +52,43 @@ class Lookback:
         return cls(window_days, int(raw) if raw.isdigit() and len(raw) < 19 else None)
 
 
+FEED_COOKIE = "hawker_feed"
+
+
+@dataclass(frozen=True)
+class FeedClick:
+    """The shopper's latest click on a front-page item, carried in a cookie as
+    ``<section>.<kind>.<id>`` (set by the feed's ``/go``). An order is attributed to the
+    section when it buys what was clicked: in the show clicked (or its replay: the cookie
+    names the show), a product clicked, or under the short video clicked."""
+
+    section_id: int
+    kind: str
+    item_id: int
+
+    @classmethod
+    def of(cls, cookies: Mapping[str, str]) -> FeedClick | None:
+        parts = cookies.get(FEED_COOKIE, "").split(".")
+        if len(parts) != 3 or not all(p.isdigit() and len(p) < 10 for p in parts[::2]):
+            return None
+        if parts[1] not in ("show", "product", "video"):
+            return None
+        return cls(int(parts[0]), parts[1], int(parts[2]))
+
+    def cookie(self) -> str:
+        return f"{self.section_id}.{self.kind}.{self.item_id}"
+
+    def section_for(
+        self, show_id: int | None, video_id: int | None, product_ids: set[int]
+    ) -> int | None:
+        bought = {
+            "show": show_id is not None and show_id == self.item_id,
+            "video": video_id is not None and video_id == self.item_id,
+            "product": self.item_id in product_ids,
+        }
+        return self.section_id if bought[self.kind] else None
+
+
 @dataclass(frozen=True)
 class Touch:
     channel: str

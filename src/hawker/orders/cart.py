@@ -13,7 +13,7 @@ from hawker.campaigns.coupon_pricing import Line
 from hawker.catalog.models import Product, Sku
 from hawker.catalog.service import access_sku
 from hawker.core.errors import NotFound
-from hawker.orders.attribution import Lookback
+from hawker.orders.attribution import FeedClick, Lookback
 from hawker.orders.discounts import assign_codes
 from hawker.orders.errors import EmptyCart
 from hawker.orders.models import CartItem, Order
@@ -124,6 +124,7 @@ async def do_checkout(
     ttl_seconds: int,
     lookback: Lookback,
     coupons: Sequence[str] = (),
+    feed: FeedClick | None = None,
 ) -> list[Order]:
     groups = await cart_groups(s, user)
     codes = await assign_codes(s, user, coupons, priced_groups(groups))
@@ -137,6 +138,7 @@ async def do_checkout(
             ttl_seconds=ttl_seconds,
             lookback=lookback,
             coupons=codes[key],
+            feed=feed,
         )
         for key, lines in groups.items()
     ]

@@ -52,6 +52,8 @@ class Order(Base):
     )
     # an order won by a host's affiliate link (last touch; see orders/attribution.py)
     link_id: Mapped[int | None] = mapped_column(ForeignKey("affiliate_links.id"), nullable=True)
+    # the front-page section whose item the buyer clicked before buying (see FeedClick)
+    section_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     lines: Mapped[list[OrderLine]] = relationship(lazy="selectin", order_by="OrderLine.id")
 
 

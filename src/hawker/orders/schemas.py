@@ -110,6 +110,7 @@ class OrderOut(BaseModel):
     host_id: int | None
     video_id: int | None = None
     link_id: int | None = None
+    section_id: int | None = None  # the front-page section it was bought through
     created_at: datetime
     expires_at: datetime
     paid_at: datetime | None

@@ -27,7 +27,7 @@ from hawker.deals import service as deals
 from hawker.deals.models import FlashDeal
 from hawker.live.models import Show
 from hawker.live.service import access_show
-from hawker.orders.attribution import Lookback, last_touch
+from hawker.orders.attribution import FeedClick, Lookback, last_touch
 from hawker.orders.discounts import price_order
 from hawker.orders.errors import IllegalTransition, MixedOrder
 from hawker.orders.models import Order, OrderLine, OrderRefund
@@ -103,10 +103,12 @@ async def do_place_order(
     video_id: int | None = None,
     lookback: Lookback = Lookback(),
     coupons: Sequence[str] = (),
+    feed: FeedClick | None = None,
 ) -> Placed:
     """Reserve every line (all or nothing: any refusal rolls the unit back) and open a pending
     order. Attribution (channel, show, short video or affiliate link, host) is decided here,
-    once: by where it was bought, else by the buyer's last touch (orders/attribution.py).
+    once: by where it was bought, else by the buyer's last touch (orders/attribution.py);
+    a purchase of what the buyer last clicked on the front page also names that section.
     ``coupons`` take their uses in the same unit; the total is net of their discount.
     Plain INSERTs rather than an ORM flush: this is the flash-sale hot path."""
     lines = [await _reserve_line(s, buyer, item, ttl_seconds) for item in items]
@@ -121,6 +123,7 @@ async def do_place_order(
     placed_deals = {
         line["reservation"].deal_id: line["deal"] for line in lines if line["deal"] is not None
     }
+    in_context = video_id is not None or show_id is not None or bool(placed_deals)
     if video_id is not None:  # the clip's host, if it really tags what is bought
         host_id: int | None = await access_attribution(
             s, video_id, {x["product_id"] for x in lines}
@@ -137,6 +140,10 @@ async def do_place_order(
         if touch is not None:
             channel, host_id = touch.channel, touch.host_id
             show_id, video_id, link_id = touch.show_id, touch.video_id, touch.link_id
+    product_ids = {x["product_id"] for x in lines}
+    section_id = feed.section_for(show_id, video_id, product_ids) if feed else None
+    if section_id is not None and not in_context:
+        channel = "feed"  # bought on the page the front page led to, not in a room or clip
     merchant_id, currency = merchants.pop(), currencies.pop()
     now = utcnow()
     await _festival_prices(s, lines, currency, now)
@@ -164,6 +171,7 @@ async def do_place_order(
         "host_id": host_id,
         "video_id": video_id,
         "link_id": link_id,
+        "section_id": section_id,
         "total": pricing.total,
         "discount": pricing.discount,
         "platform_discount": pricing.platform_discount,
@@ -394,6 +402,7 @@ def order_out(order: Order) -> OrderOut:
         host_id=order.host_id,
         video_id=order.video_id,
         link_id=order.link_id,
+        section_id=order.section_id,
         created_at=order.created_at,
         expires_at=order.expires_at,
         paid_at=order.paid_at,

@@ -29,6 +29,7 @@ from hawker.sim.demo_campaigns import SLUG, seed_campaigns
 from hawker.sim.demo_clips import seed_clips
 from hawker.sim.demo_coupons import FESTIVAL, seed_coupons
 from hawker.sim.demo_creators import MCN_EMAIL, seed_creators
+from hawker.sim.demo_front_page import seed_front_page
 from hawker.sim.replay import DemoReplay
 
 log = logging.getLogger(__name__)
@@ -188,11 +189,12 @@ async def run_demo(
             supply = asyncio.create_task(seed_creators(http, OPERATOR_EMAIL, bots))
             festival = asyncio.create_task(seed_campaigns(http, OPERATOR_EMAIL))
             screen = asyncio.create_task(seed_big_screen(bots))
+            front = asyncio.create_task(seed_front_page(http, OPERATOR_EMAIL))
             recording = asyncio.create_task(replay.run()) if replay_id else None
             try:
                 await serving
             finally:
-                for task in (crowd, clips, supply, festival, screen, recording, promo):
+                for task in (crowd, clips, supply, festival, screen, front, recording, promo):
                     if task is not None:
                         task.cancel()
     finally:

@@ -1,7 +1,7 @@
 """GMV big screen: sales remember their channel; sales summed per hour and group
 
-Revision ID: 0013_big_screen
-Revises: 0010_coupons
+Revision ID: 0012_big_screen
+Revises: 0011_coupons
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_big_screen"
-down_revision: str | None = "0010_coupons"
+revision: str = "0012_big_screen"
+down_revision: str | None = "0011_coupons"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """coupons: platform and merchant coupons, their uses, and discounts on orders and lines
 
-Revision ID: 0010_coupons
-Revises: 0012_campaigns
+Revision ID: 0011_coupons
+Revises: 0010_campaigns
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_coupons"
-down_revision: str | None = "0012_campaigns"
+revision: str = "0011_coupons"
+down_revision: str | None = "0010_campaigns"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

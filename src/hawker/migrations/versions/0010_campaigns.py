@@ -1,7 +1,7 @@
 """campaigns and festivals: entries (applications, show slots), traffic boosts with daily
 impressions, and the campaign GMV read model
 
-Revision ID: 0012_campaigns
+Revision ID: 0010_campaigns
 Revises: 0009_audit
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_campaigns"
+revision: str = "0010_campaigns"
 down_revision: str | None = "0009_audit"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

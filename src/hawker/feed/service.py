@@ -1,0 +1,230 @@
+"""Composing the front page for one shopper: the layout's sections that target them and are
+on schedule, each filled from its source, ranked by the scorer with the boost provider's
+multipliers, and left out when empty.
+
+Seams: ``rt.services["feed.boosts"]`` is the ``BoostProvider`` (default: the campaigns'
+traffic boosts, ``feed/boosts.py``), ``rt.services["feed.scorer"]`` the ``Scorer`` (default:
+``SimpleScorer``); more content sources register with ``sources.register``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import cast
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hawker.accounts.models import User
+from hawker.core.clock import utcnow
+from hawker.core.errors import NotFound
+from hawker.creators.models import Follow, HostTier, HostTierAssignment
+from hawker.feed import layouts
+from hawker.feed.boosts import CampaignBoosts
+from hawker.feed.cache import impressions, section_cache
+from hawker.feed.present import Item, present
+from hawker.feed.schemas import SectionIn
+from hawker.feed.scoring import (
+    BoostProvider,
+    Boosts,
+    Candidate,
+    Scorer,
+    SimpleScorer,
+    rank,
+)
+from hawker.feed.sources import SourceContext, Viewer, check_source
+from hawker.infra.runtime import Runtime
+from hawker.live.hub import hub_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SectionView:
+    id: int | None
+    title: str
+    source: str
+    style: str
+    items: list[Item]
+    html: str | None = None  # the page's rendering, kept by the web layer while this is cached
+
+
+def boosts_of(rt: Runtime) -> BoostProvider:
+    return cast(BoostProvider, rt.services.setdefault("feed.boosts", CampaignBoosts(rt)))
+
+
+def scorer_of(rt: Runtime) -> Scorer:
+    return cast(Scorer, rt.services.setdefault("feed.scorer", SimpleScorer()))
+
+
+def locale_of(accept_language: str) -> tuple[str, str]:
+    """(language, country) of the shopper's first Accept-Language tag: ``pt-BR,pt;q=0.9`` is
+    ("pt", "BR"); no region subtag, no country."""
+    first = accept_language.split(",")[0].split(";")[0].strip()
+    parts = first.replace("_", "-").split("-")
+    language = parts[0].lower() if parts[0].isalpha() and len(parts[0]) <= 3 else ""
+    country = next((p.upper() for p in parts[1:] if len(p) == 2 and p.isalpha()), "")
+    return language, country
+
+
+async def viewer_of(
+    s: AsyncSession, user: User | None, accept_language: str, now: datetime, new_days: int
+) -> Viewer:
+    """A signed-out visitor counts as a new shopper; a signed-in one while their account is
+    younger than ``new_days``."""
+    language, country = locale_of(accept_language)
+    followed: frozenset[int] = frozenset()
+    if user is not None:
+        followed = frozenset(
+            await s.scalars(select(Follow.host_id).where(Follow.follower_id == user.id))
+        )
+    is_new = user is None or user.created_at >= now - timedelta(days=new_days)
+    return Viewer(user, is_new, country, language, followed)
+
+
+def visible(spec: SectionIn, viewer: Viewer, now: datetime) -> bool:
+    """On schedule and targeting this shopper (every rule given must hold)."""
+    if spec.starts_at is not None and now < spec.starts_at:
+        return False
+    if spec.ends_at is not None and now >= spec.ends_at:
+        return False
+    t = spec.target
+    if t.audience == "new" and not viewer.is_new:
+        return False
+    if t.countries and viewer.country not in t.countries:
+        return False
+    if t.languages and viewer.language not in t.languages:
+        return False
+    return t.followers_of is None or t.followers_of in viewer.followed
+
+
+async def compose(
+    s: AsyncSession, rt: Runtime, viewer: Viewer, sections: list[SectionIn], now: datetime
+) -> list[SectionView]:
+    """Sections the shopper may see, filled; one that is the same for everyone comes from the
+    cache for ``HAWKER_FEED_CACHE_SECONDS``."""
+    ctx = SourceContext(s, viewer, now, hub_of(rt).viewers)
+    cache, ttl = section_cache(rt), rt.settings.feed_cache_seconds
+    out = []
+    for spec in sections:
+        if not visible(spec, viewer, now):
+            continue
+        source = check_source(spec.source)
+        if source.personal:
+            view = await _fill(rt, ctx, spec, viewer.user)
+        else:
+            key = spec.model_dump_json()
+            view = await cache.get(key, ttl, partial(_fill, rt, ctx, spec, None))
+        if view is not None:
+            out.append(view)
+    return out
+
+
+async def _fill(
+    rt: Runtime, ctx: SourceContext, spec: SectionIn, viewer: User | None
+) -> SectionView | None:
+    """One section ranked and presented; None when it has nothing to show."""
+    source = check_source(spec.source)
+    candidates = await source.candidates(ctx, spec)
+    if not candidates:
+        return None
+    scorer = scorer_of(rt)
+    base = {c.key: scorer.score(c, ctx.now, 1.0) for c in candidates}
+    boosts = with_tiers(
+        await boosts_of(rt).boosts(list(base), base),
+        candidates,
+        await tier_boosts(ctx.s, {c.host_id for c in candidates} - {None}),
+    )
+    if source.ranked:
+        ranked = rank(scorer, candidates, boosts, ctx.now, spec.limit)
+    else:
+        ranked = [(c, 0.0) for c in candidates[: spec.limit]]
+    items = await present(ctx.s, viewer, spec.id, ranked, boosts.promoted)
+    return SectionView(spec.id, spec.title, spec.source, source.style, items)
+
+
+async def tier_boosts(s: AsyncSession, host_ids: set[int | None]) -> dict[int, float]:
+    """Hosts whose tier gives a feed boost -> its multiplier (``boost_pct`` 25: 1.25)."""
+    if not host_ids:
+        return {}
+    rows = await s.execute(
+        select(HostTierAssignment.host_id, HostTier.boost_pct)
+        .join(HostTier, HostTier.id == HostTierAssignment.tier_id)
+        .where(HostTierAssignment.host_id.in_(host_ids), HostTier.active.is_(True))
+    )
+    return {host: 1 + pct / 100 for host, pct in rows if pct}
+
+
+def with_tiers(boosts: Boosts, candidates: list[Candidate], tiers: dict[int, float]) -> Boosts:
+    """The provider's multipliers times the host's tier boost (not labelled "Promoted": a tier
+    is earned, not bought)."""
+    if not tiers:
+        return boosts
+    multipliers = dict(boosts.multipliers)
+    for c in candidates:
+        if c.host_id in tiers:
+            multipliers[c.key] = multipliers.get(c.key, 1.0) * tiers[c.host_id]
+    return Boosts(multipliers, boosts.promoted)
+
+
+async def notify_shown(rt: Runtime, sections: list[SectionView]) -> None:
+    """Tell the boost provider what was shown (it spends impression budgets)."""
+    items = [(i.kind, i.id) for section in sections for i in section.items]
+    if items:
+        await boosts_of(rt).shown(items)
+
+
+async def front_page(
+    rt: Runtime,
+    user: User | None,
+    accept_language: str,
+    *,
+    sections: list[SectionIn] | None = None,
+    record: bool = True,
+) -> list[SectionView]:
+    """The page for one shopper: the published layout (or ``sections``: a draft or an older
+    version, for previews). ``record`` counts impressions and tells the boost provider; a
+    preview counts nothing."""
+    now = utcnow()
+    async with rt.db.read() as s:
+        if sections is None:
+            sections = await section_cache(rt).get(
+                "layout", rt.settings.feed_cache_seconds, lambda: _published(s)
+            )
+        viewer = await viewer_of(s, user, accept_language, now, rt.settings.feed_new_shopper_days)
+        page = await compose(s, rt, viewer, sections, now)
+    if record:
+        buffer = impressions(rt)
+        buffer.add(user.id if user else None, [v.id for v in page if v.id is not None], now.date())
+        if buffer.due():
+            try:
+                await buffer.flush(rt)
+            except Exception:  # the page is fine; the counts stay for the next flush
+                log.warning("front-page impressions not written yet", exc_info=True)
+        await notify_shown(rt, page)
+    return page
+
+
+async def _published(s: AsyncSession) -> list[SectionIn]:
+    return layouts.sections_of(await layouts.published(s))
+
+
+async def preview_page(
+    rt: Runtime, operator: User, as_user: int | None, version: int | None, accept_language: str
+) -> list[SectionView]:
+    """The draft (or a published ``version``) as the shopper ``as_user`` would see it (a
+    signed-out visitor when none); counts no impressions."""
+    layouts.check_operator(operator)
+    async with rt.db.read() as s:
+        shopper = await s.get(User, as_user) if as_user is not None else None
+        if as_user is not None and shopper is None:
+            raise NotFound(f"no user {as_user}")
+        if version is None:
+            row = await layouts.draft(s) or await layouts.published(s)
+        else:
+            row = await layouts.access_version(s, version)
+        sections = layouts.sections_of(row)
+    return await front_page(rt, shopper, accept_language, sections=sections, record=False)
