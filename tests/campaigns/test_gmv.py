@@ -34,6 +34,7 @@ def test_campaign_gmv_follows_approved_participants_refunds_and_boosts(
     make_user: Callable[..., Api],
     festival: Callable[..., dict[str, Any]],
     sweep: Callable[[], int],
+    settle: Callable[[], int],
     in_db: Callable[..., Any],
 ) -> None:
     c = festival()
@@ -81,6 +82,13 @@ def test_campaign_gmv_follows_approved_participants_refunds_and_boosts(
     assert sweep() == 0  # each event takes effect once
     figures = buyer.get(gmv_url).json()
     assert figures == [{"currency": "USD", "gmv": 3000 + 1500, "boosted_gmv": 3000, "orders": 2}]
+    settle()  # the sales read model names each order's host
+    board = buyer.get(f"/api/campaigns/{c['id']}/leaderboard").json()
+    assert [(e["id"], e["gmv"], e["orders"]) for e in board["entries"]] == [
+        (host.user["id"], 1500, 1)  # the gala's order; the others had no host
+    ]
+    page = buyer.get(f"/leaderboards?campaign={c['id']}")
+    assert page.status_code == 200 and f'href="/hosts/{host.user["id"]}"' in page.text
 
     refund({"merchant": merchant}, mixed["id"], amount=1250)  # a quarter of the order
     refund({"merchant": merchant}, in_show["id"])

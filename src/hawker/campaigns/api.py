@@ -27,6 +27,8 @@ from hawker.campaigns.schemas import (
     ShowsApplyIn,
 )
 from hawker.core.clock import utcnow
+from hawker.core.money import format_money
+from hawker.creators.schemas import LeaderboardOut, LeaderEntryOut
 from hawker.infra.bus import BusEvent
 from hawker.infra.runtime import Runtime
 from hawker.infra.sse import bus_stream
@@ -165,6 +167,23 @@ async def gmv(campaign_id: int, rt: Runtime = Depends(runtime)) -> list[GmvOut]:
     async with rt.db.read() as s:
         await service.access_campaign(s, campaign_id)
         return [GmvOut(**vars(g)) for g in await listeners.campaign_gmv(s, campaign_id)]
+
+
+@router.get("/campaigns/{campaign_id}/leaderboard")
+async def leaderboard(campaign_id: int, rt: Runtime = Depends(runtime)) -> LeaderboardOut:
+    """Public: the festival's hosts by the GMV they sold in it (moves with ``/gmv``)."""
+    async with rt.db.read() as s:
+        campaign = await service.access_campaign(s, campaign_id)
+        entries = await listeners.campaign_hosts(s, campaign_id, campaign.currency)
+    return LeaderboardOut(
+        board="hosts",
+        period="campaign",
+        currency=campaign.currency,
+        entries=[
+            LeaderEntryOut(**vars(e), gmv_display=format_money(e.gmv, campaign.currency))
+            for e in entries
+        ],
+    )
 
 
 @router.get("/campaigns/{campaign_id}/gmv-stream")

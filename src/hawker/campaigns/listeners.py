@@ -18,10 +18,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawker.accounts.models import User
 from hawker.campaigns.boosts import boosts_of
 from hawker.campaigns.models import Campaign, CampaignEntry, CampaignSale
 from hawker.core import outbox
 from hawker.core.outbox import OutboxEvent
+from hawker.creators.leaderboards import Entry
+from hawker.creators.models import Sale
 from hawker.infra.runtime import Runtime
 
 CONSUMER = outbox.consumer("campaigns.gmv", ("order.money",))
@@ -129,3 +132,23 @@ async def run_listeners(rt: Runtime) -> int:
     if changed:
         await rt.bus.publish(CHANNEL, "campaign.gmv", {})
     return changed
+
+
+async def campaign_hosts(
+    s: AsyncSession, campaign_id: int, currency: str, limit: int = 10
+) -> list[Entry]:
+    """The campaign's leaderboard: hosts by the festival GMV of the orders they sold (the
+    sales read model names each order's host)."""
+    gmv = func.sum(CampaignSale.gmv).label("gmv")
+    rows = await s.execute(
+        select(User.id, User.display_name, User.avatar_url, gmv, func.count())
+        .select_from(CampaignSale)
+        .join(Sale, Sale.order_id == CampaignSale.order_id)
+        .join(User, User.id == Sale.host_id)
+        .where(CampaignSale.campaign_id == campaign_id, CampaignSale.currency == currency)
+        .group_by(User.id, User.display_name, User.avatar_url)
+        .having(func.sum(CampaignSale.gmv) > 0)
+        .order_by(gmv.desc(), User.id)
+        .limit(limit)
+    )
+    return [Entry(i + 1, r[0], r[1], r[2], int(r[3]), r[4]) for i, r in enumerate(rows)]

@@ -1,10 +1,11 @@
 // Leaderboards: the server pushes "changed" (Server-Sent Events) whenever paid orders or
-// refunds move a board; the page refetches its board and flashes the rows that moved.
+// refunds move a board (a campaign's board: its GMV stream); the page refetches its board and
+// flashes the rows that moved.
 import { api, money } from "./api.js";
 
 const list = document.getElementById("board");
 const live = document.getElementById("lb-live");
-const { board, period, currency } = list.dataset;
+const { board, period, currency, campaign } = list.dataset;
 
 function row(e) {
   const li = document.createElement("li");
@@ -33,7 +34,8 @@ function row(e) {
 
 async function refresh() {
   const before = new Map([...list.querySelectorAll(".lb-row")].map((li) => [li.dataset.id, li.querySelector(".lb-gmv").textContent]));
-  const data = await api("GET", `/api/leaderboards/${board}?period=${period}&currency=${currency}`);
+  const data = await api("GET", campaign ? `/api/campaigns/${campaign}/leaderboard`
+    : `/api/leaderboards/${board}?period=${period}&currency=${currency}`);
   const rows = data.entries.map(row);
   for (const li of rows) {
     const was = before.get(li.dataset.id);
@@ -43,7 +45,7 @@ async function refresh() {
   list.replaceChildren(...rows);
 }
 
-const source = new EventSource("/api/leaderboards-stream");
+const source = new EventSource(campaign ? `/api/campaigns/${campaign}/gmv-stream` : "/api/leaderboards-stream");
 source.addEventListener("changed", () => refresh().catch(() => {}));
 source.addEventListener("open", () => live.classList.remove("off"));
 source.addEventListener("error", () => live.classList.add("off"));
