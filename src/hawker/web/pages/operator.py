@@ -1,5 +1,5 @@
-"""Operator console pages: accounts and roles, the audit log, host tier rules, the creator
-fund."""
+"""Operator console pages: the last week's numbers, accounts and roles, the audit log, host
+tier rules, the creator fund."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from hawker.accounts.models import ROLES, User
 from hawker.core.clock import utcnow
 from hawker.core.money import CURRENCY_EXPONENT
 from hawker.creators import fund, fund_api, tiers
+from hawker.creators.console_metrics import daily_metrics
 from hawker.infra.runtime import Runtime
 from hawker.web.pages.common import page_router
 from hawker.web.render import render
@@ -51,7 +52,16 @@ async def console(
     async with rt.db.read() as s:
         found = await accounts.search_users(s, q) if q.strip() else []
         recent = await audit.list_audit(s, limit=10)
-    return render(request, "operator/console.html", q=q, found=found, roles=ROLES, recent=recent)
+        days = await daily_metrics(s, 7)
+    return render(
+        request,
+        "operator/console.html",
+        q=q,
+        found=found,
+        roles=ROLES,
+        recent=recent,
+        days=days,
+    )
 
 
 @router.get("/operator/audit")
