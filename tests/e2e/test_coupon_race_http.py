@@ -16,7 +16,7 @@ import pytest
 from hawker.core.clock import utcnow
 from hawker.sim.client import HawkerClient
 from tests.conftest import LiveServer
-from tests.web.test_operator_tiers_page import make_operator
+from tests.web.conftest import make_operator
 
 SHOPPERS = 1000
 DOUBLE_TAPPERS = 100

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx2 as httpx
 import pytest
+
+from hawker.accounts import service as accounts
+from hawker.core.config import Settings
+from hawker.core.db import Database
 
 PASSWORD = "correct horse battery"
 PHONE = {"width": 390, "height": 844}
@@ -138,3 +144,27 @@ def log_in(page: Any, base: str, email: str, next_path: str = "/") -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}{next_path}")
+
+
+def expect(page: Any) -> Any:
+    from playwright.sync_api import expect as pw_expect
+
+    return pw_expect(page)
+
+
+def make_operator(settings: Settings, email: str) -> None:
+    """Operators cannot sign up: made through the trusted service path, as `hawker demo` does
+    (on a thread of its own: Playwright's sync API keeps an event loop on this one)."""
+
+    async def create() -> None:
+        db = Database(settings.effective_database_url, pool_size=1)
+        try:
+            async with db.write() as s:
+                await accounts.do_create_user(
+                    s, email=email, password=PASSWORD, display_name="Ops", roles=["operator"]
+                )
+        finally:
+            await db.dispose()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, create()).result()

@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import DESKTOP, Market, build_market, log_in
+from tests.web.conftest import DESKTOP, Market, build_market, log_in, make_operator
 from tests.web.test_leaderboard_page import buy_and_pay
-from tests.web.test_operator_tiers_page import make_operator
 
 pytestmark = pytest.mark.browser
 WALL = {"width": 1920, "height": 1080}

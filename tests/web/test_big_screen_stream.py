@@ -9,9 +9,8 @@ from typing import Any
 
 import httpx2 as httpx
 
-from tests.web.conftest import PASSWORD, Market, build_market
+from tests.web.conftest import PASSWORD, Market, build_market, make_operator
 from tests.web.test_leaderboard_page import buy_and_pay
-from tests.web.test_operator_tiers_page import make_operator
 
 
 def frames(response: httpx.Response) -> Iterator[tuple[int, dict[str, Any]]]:

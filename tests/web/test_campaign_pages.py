@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 
 from hawker.core.clock import utcnow
-from tests.web.conftest import DESKTOP, PHONE, Market, build_market, log_in
-from tests.web.test_operator_tiers_page import expect, make_operator
+from tests.web.conftest import DESKTOP, PHONE, Market, build_market, expect, log_in, make_operator
 
 pytestmark = pytest.mark.browser
 

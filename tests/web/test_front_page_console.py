@@ -10,8 +10,17 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from tests.web.conftest import DESKTOP, PASSWORD, PHONE, Caller, Market, build_market, log_in
-from tests.web.test_operator_tiers_page import expect, make_operator
+from tests.web.conftest import (
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    Caller,
+    Market,
+    build_market,
+    expect,
+    log_in,
+    make_operator,
+)
 
 pytestmark = pytest.mark.browser
 LAYOUT = [

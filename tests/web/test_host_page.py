@@ -11,8 +11,16 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from tests.web.conftest import DESKTOP, PASSWORD, PHONE, Caller, Market, build_market, log_in
-from tests.web.test_operator_tiers_page import make_operator
+from tests.web.conftest import (
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    Caller,
+    Market,
+    build_market,
+    log_in,
+    make_operator,
+)
 
 pytestmark = pytest.mark.browser
 BIO = "Skincare nerd <script>alert(1)</script>\nLive every Friday with drops & deals."

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import DESKTOP, Market, build_market, log_in
-from tests.web.test_operator_tiers_page import make_operator
+from tests.web.conftest import DESKTOP, Market, build_market, log_in, make_operator
 
 pytestmark = pytest.mark.browser
 

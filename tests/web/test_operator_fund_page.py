@@ -17,8 +17,7 @@ from hawker.core.clock import utcnow
 from hawker.core.config import Settings
 from hawker.core.db import Database
 from hawker.creators import fund
-from tests.web.conftest import DESKTOP, Market, build_market, log_in
-from tests.web.test_operator_tiers_page import expect, make_operator
+from tests.web.conftest import DESKTOP, Market, build_market, expect, log_in, make_operator
 
 pytestmark = pytest.mark.browser
 

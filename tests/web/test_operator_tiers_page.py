@@ -2,44 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hawker.accounts import service as accounts
-from hawker.core.config import Settings
-from hawker.core.db import Database
-from tests.web.conftest import DESKTOP, PASSWORD, Market, build_market, log_in
+from tests.web.conftest import DESKTOP, Market, build_market, expect, log_in, make_operator
 
 pytestmark = pytest.mark.browser
-
-
-def expect(page: Any) -> Any:
-    from playwright.sync_api import expect as pw_expect
-
-    return pw_expect(page)
-
-
-def make_operator(settings: Settings, email: str) -> None:
-    """Operators cannot sign up: made through the trusted service path, as `hawker demo` does
-    (on a thread of its own: Playwright's sync API keeps an event loop on this one)."""
-
-    async def create() -> None:
-        db = Database(settings.effective_database_url, pool_size=1)
-        try:
-            async with db.write() as s:
-                await accounts.do_create_user(
-                    s, email=email, password=PASSWORD, display_name="Ops", roles=["operator"]
-                )
-        finally:
-            await db.dispose()
-
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, create()).result()
 
 
 def test_operator_defines_tiers_and_places_hosts(
