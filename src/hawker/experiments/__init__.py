@@ -1,1 +1,2 @@
-"""Experiments on the core product: flags, layered experiments, sticky assignment, exposure logging and the statistics that judge them."""
+"""Experiments on the core product: flags, layered experiments, sticky assignment, exposure
+logging and the statistics that judge them."""
