@@ -81,7 +81,7 @@ def test_a_layer_keeps_its_experiments_apart_and_layers_overlap() -> None:
         for i, mask in enumerate((first, second))
     ]
     other_layer = a.Compiled(a.Hasher("e9"), everyone)
-    arms = [[e.arm(u) for u in UNITS[:20_000]] for e in (*in_layer, other_layer)]
+    arms = [[e.arm(u.encode()) for u in UNITS[:20_000]] for e in (*in_layer, other_layer)]
     assert all((x is None) != (y is None) for x, y in zip(arms[0], arms[1], strict=True))
     table = np.zeros((2, 2))
     for x, z in zip(arms[0], arms[2], strict=True):

@@ -37,8 +37,12 @@ class Hasher:
         self._prefix = hashlib.blake2b(digest_size=8, key=salt.encode()[:64])
 
     def bucket(self, unit: str) -> int:
+        return self.of(unit.encode())
+
+    def of(self, unit: bytes) -> int:
+        """The bucket of an encoded unit id (the hot path encodes once for all its hashes)."""
         h = self._prefix.copy()
-        h.update(unit.encode())
+        h.update(unit)
         return int.from_bytes(h.digest(), "big") % BUCKETS
 
 
@@ -136,9 +140,9 @@ class Compiled:
     layer: Hasher | None = None  # None: the experiment holds its whole layer
     slice_mask: bytes = b""  # layer bucket -> 1 when the experiment holds it
 
-    def arm(self, unit: str) -> int | None:
-        """The variant index of ``unit``, or None when it is outside the experiment."""
-        if self.layer is not None and not self.slice_mask[self.layer.bucket(unit)]:
+    def arm(self, unit: bytes) -> int | None:
+        """The variant index of the encoded ``unit``, or None when it is outside."""
+        if self.layer is not None and not self.slice_mask[self.layer.of(unit)]:
             return None
-        v = self.table[self.hasher.bucket(unit)]
+        v = self.table[self.hasher.of(unit)]
         return v if v < RETIRED else None

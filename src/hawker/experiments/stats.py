@@ -81,11 +81,11 @@ def welch(m: Moments, alpha: float = 0.05) -> Comparison:
     freedom (what ``scipy.stats.ttest_ind(equal_var=False)`` computes); the relative lift
     ``mean_t/mean_c - 1`` gets its interval from the delta method:
     var = v_t/m_c^2 + m_t^2 v_c/m_c^4, with v = var/n."""
-    vt, vc = m.var[1:] / m.n[1:], m.var[0] / m.n[0]
-    mt, mc = m.mean[1:], m.mean[0]
-    diff, se = mt - mc, np.sqrt(vt + vc)
-    df = (vt + vc) ** 2 / (vt**2 / (m.n[1:] - 1) + vc**2 / (m.n[0] - 1))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # empty or constant arms
+        vt, vc = m.var[1:] / m.n[1:], m.var[0] / m.n[0]
+        mt, mc = m.mean[1:], m.mean[0]
+        diff, se = mt - mc, np.sqrt(vt + vc)
+        df = (vt + vc) ** 2 / (vt**2 / (m.n[1:] - 1) + vc**2 / (m.n[0] - 1))
         t = np.where(se > 0, diff / se, 0.0)
         df = np.where(np.isfinite(df), df, 1.0)
         q = sps.t.ppf(1 - alpha / 2, df)

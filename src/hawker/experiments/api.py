@@ -1,0 +1,198 @@
+"""Experiments JSON API: operators define, run and read experiments and flags; pages and
+apps ask for the caller's variants and report what the caller actually saw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from hawker.accounts.auth import optional_user, require_role, runtime
+from hawker.accounts.models import User
+from hawker.core.clock import utcnow
+from hawker.experiments import service, stats
+from hawker.experiments.context import context_for
+from hawker.experiments.exposures import Seen, do_expose, mixed_units
+from hawker.experiments.registry import Assignment, Registry
+from hawker.experiments.results import experiment_results, results_dict
+from hawker.experiments.schemas import (
+    AssignmentOut,
+    ExperimentIn,
+    ExperimentOut,
+    ExperimentPatch,
+    Key,
+    PowerIn,
+    PowerOut,
+    RampIn,
+    Status,
+    StopIn,
+)
+from hawker.infra.runtime import Runtime
+
+router = APIRouter(prefix="/api", tags=["experiments"])
+operator_user = require_role("operator")
+DEVICE_COOKIE = "hawker_device"
+
+
+class KillIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+def registry_of(rt: Runtime) -> Registry:
+    registry: Registry = rt.services["experiments"]
+    return registry
+
+
+async def _changed(rt: Runtime, experiment: Any) -> ExperimentOut:
+    """After the unit committed: this process serves the change at once (others within the
+    refresh interval)."""
+    await registry_of(rt).refresh(rt.db, force=True)
+    return ExperimentOut.model_validate(experiment)
+
+
+@router.post("/experiments", status_code=201)
+async def create(
+    body: ExperimentIn, user: User = Depends(operator_user), rt: Runtime = Depends(runtime)
+) -> ExperimentOut:
+    async with rt.db.write() as s:
+        experiment = await service.do_create(s, user, body)
+    return await _changed(rt, experiment)
+
+
+@router.get("/experiments")
+async def list_experiments(
+    status: Status | None = Query(default=None),
+    _: User = Depends(operator_user),
+    rt: Runtime = Depends(runtime),
+) -> list[ExperimentOut]:
+    async with rt.db.read() as s:
+        return [ExperimentOut.model_validate(e) for e in await service.list_experiments(s, status)]
+
+
+@router.get("/experiments/{key}")
+async def get(
+    key: Key, _: User = Depends(operator_user), rt: Runtime = Depends(runtime)
+) -> ExperimentOut:
+    async with rt.db.read() as s:
+        return ExperimentOut.model_validate(await service.access_experiment(s, key))
+
+
+@router.patch("/experiments/{key}")
+async def change(
+    key: Key,
+    body: ExperimentPatch,
+    user: User = Depends(operator_user),
+    rt: Runtime = Depends(runtime),
+) -> ExperimentOut:
+    async with rt.db.write() as s:
+        experiment = await service.do_update(s, user, key, body)
+    return await _changed(rt, experiment)
+
+
+@router.post("/experiments/{key}/start")
+async def start(
+    key: Key, user: User = Depends(operator_user), rt: Runtime = Depends(runtime)
+) -> ExperimentOut:
+    async with rt.db.write() as s:
+        experiment = await service.do_start(s, user, key)
+    return await _changed(rt, experiment)
+
+
+@router.post("/experiments/{key}/ramp")
+async def ramp(
+    key: Key, body: RampIn, user: User = Depends(operator_user), rt: Runtime = Depends(runtime)
+) -> ExperimentOut:
+    async with rt.db.write() as s:
+        experiment = await service.do_ramp(s, user, key, body.traffic, body.weights)
+    return await _changed(rt, experiment)
+
+
+@router.post("/experiments/{key}/stop")
+async def stop(
+    key: Key, body: StopIn, user: User = Depends(operator_user), rt: Runtime = Depends(runtime)
+) -> ExperimentOut:
+    async with rt.db.write() as s:
+        experiment = await service.do_stop(s, user, key, body.ship, body.reason)
+    return await _changed(rt, experiment)
+
+
+@router.post("/experiments/{key}/kill")
+async def kill(
+    key: Key, body: KillIn, user: User = Depends(operator_user), rt: Runtime = Depends(runtime)
+) -> ExperimentOut:
+    async with rt.db.write() as s:
+        experiment = await service.do_kill(s, user, key, body.reason)
+    return await _changed(rt, experiment)
+
+
+@router.get("/experiments/{key}/results")
+async def results(
+    key: Key, _: User = Depends(operator_user), rt: Runtime = Depends(runtime)
+) -> dict[str, Any]:
+    """Per metric and variant: means, lifts with intervals, p-values (raw, corrected,
+    always-valid); the SRM check, units seen in two variants, and guardrails."""
+    async with rt.db.read() as s:
+        experiment = await service.access_experiment(s, key)
+        found, guardrails = await experiment_results(s, experiment, utcnow())
+        mixed = await mixed_units(s, experiment.id)
+    body = results_dict(found, guardrails)
+    body["mixed_examples"] = mixed
+    return body
+
+
+@router.post("/experiments/power")
+async def power(body: PowerIn, _: User = Depends(operator_user)) -> PowerOut:
+    """Units and days needed to find ``mde`` with the given power (control vs one variant)."""
+    units = stats.sample_size(
+        body.sd, body.mde, body.alpha, body.power, tuple(body.weights), body.r2
+    )
+    return PowerOut(units=units, days=-(-units // body.units_per_day))
+
+
+def _unit(request: Request, user: User | None) -> str | None:
+    return str(user.id) if user is not None else request.cookies.get(DEVICE_COOKIE)
+
+
+async def _assign(request: Request, rt: Runtime, user: User | None, key: str) -> Assignment:
+    registry = registry_of(rt)
+    unit = _unit(request, user)
+    if unit is None:
+        return registry.default(key)
+    async with rt.db.read() as s:
+        ctx = await context_for(s, user, dict(request.headers))
+    return registry.variant(key, unit, ctx)
+
+
+@router.get("/variants")
+async def variants(
+    request: Request,
+    keys: list[Key] = Query(min_length=1, max_length=50),
+    user: User | None = Depends(optional_user),
+    rt: Runtime = Depends(runtime),
+) -> list[AssignmentOut]:
+    """The caller's variants (a page's server code calls ``Registry.variant`` directly)."""
+    found = [await _assign(request, rt, user, k) for k in keys]
+    return [
+        AssignmentOut(key=a.key, variant=a.variant, value=a.value, in_experiment=a.in_experiment)
+        for a in found
+    ]
+
+
+@router.post("/experiments/{key}/exposure")
+async def exposure(
+    key: Key,
+    request: Request,
+    user: User | None = Depends(optional_user),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, bool]:
+    """The caller has just seen the variant: logged once (the server decides which variant)."""
+    found = await _assign(request, rt, user, key)
+    unit = _unit(request, user)
+    if unit is None:
+        return {"logged": False}
+    seen: Seen = rt.services["experiment_seen"]
+    async with rt.db.write() as s:
+        logged = await do_expose(s, found, unit, seen, user_id=user.id if user else None)
+    return {"logged": logged}

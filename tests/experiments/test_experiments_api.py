@@ -1,0 +1,184 @@
+"""Operators define, start, ramp, stop and kill experiments through the API (validated,
+audited); callers get sticky variants and log exposures once; results match an independent
+computation on the raw rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from scipy import stats as sps
+
+from hawker.analytics.service import list_events, record
+from hawker.core.config import Settings
+from hawker.experiments.exposures import Seen, do_expose, mixed_units
+from hawker.experiments.registry import Assignment, Registry
+from hawker.infra.runtime import runtime_of
+from tests.conftest import Api, assert_problem
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"experiment_holdout_bps": 0})
+
+
+def definition(key: str = "home.live_position", **extra: Any) -> dict[str, Any]:
+    return {
+        "key": key,
+        "title": "Live now: top, middle or hidden",
+        "variants": [
+            {"key": "top", "weight": 3334, "value": "top"},
+            {"key": "middle", "weight": 3333, "value": "middle"},
+            {"key": "hidden", "weight": 3333, "value": "hidden"},
+        ],
+        "metrics": ["gmv_per_shopper", "conversion", "live_entries"],
+        "guardrails": [{"metric": "refund_rate", "threshold": 0.1}],
+        **extra,
+    }
+
+
+def variant_of(user: Api, key: str = "home.live_position") -> dict[str, Any]:
+    r = user.get("/api/variants", params={"keys": [key]})
+    assert r.status_code == 200, r.text
+    return dict(r.json()[0])
+
+
+def test_definitions_are_validated_and_audited(make_user: Callable[..., Api]) -> None:
+    operator, shopper = make_user("operator"), make_user()
+    assert_problem(shopper.post("/api/experiments", json=definition()), 403)
+    bad = definition()
+    bad["variants"][0]["weight"] = 1
+    assert_problem(operator.post("/api/experiments", json=bad), 422, "bad_weights")
+    assert_problem(
+        operator.post("/api/experiments", json=definition(metrics=["nope"])), 422, "unknown_metric"
+    )
+    twice = definition()
+    twice["variants"][1]["key"] = "top"
+    assert_problem(operator.post("/api/experiments", json=twice), 422)
+    assert_problem(operator.post("/api/experiments", json=definition(extra=1)), 422)
+    r = operator.post("/api/experiments", json=definition(layer="home", layer_share=6000))
+    assert r.status_code == 201, r.text
+    assert r.json()["status"] == "draft"
+    assert_problem(
+        operator.post("/api/experiments", json=definition()), 409, "duplicate_experiment_key"
+    )
+    full = definition("home.other", layer="home", layer_share=5000)
+    body = assert_problem(operator.post("/api/experiments", json=full), 409, "layer_full")
+    assert "4000 free buckets" in body["detail"]
+    assert operator.post("/api/experiments", json={**full, "layer_share": 4000}).status_code == 201
+    assert_problem(operator.get("/api/experiments/nope"), 404, "unknown_experiment")
+    assert_problem(
+        operator.post("/api/experiments/home.live_position/ramp", json={"traffic": 1}), 409
+    )
+    audit = operator.get("/api/operator/audit", params={"action": "experiment."}).json()
+    assert [e["action"] for e in audit][:2] == ["experiment.create"] * 2
+
+
+def test_sticky_variants_ramp_kill_and_exposures(
+    client: TestClient, make_user: Callable[..., Api]
+) -> None:
+    operator = make_user("operator")
+    shoppers = [make_user() for _ in range(30)]
+    assert operator.post("/api/experiments", json=definition(traffic=5000)).status_code == 201
+    assert variant_of(shoppers[0]) == {
+        "key": "home.live_position",
+        "variant": "top",
+        "value": "top",
+        "in_experiment": False,
+    }  # a draft: everyone gets the control
+    assert operator.post("/api/experiments/home.live_position/start").json()["status"] == "running"
+    first = {s.user["id"]: variant_of(s) for s in shoppers}
+    assert first == {s.user["id"]: variant_of(s) for s in shoppers}  # sticky
+    inside = [s for s in shoppers if first[s.user["id"]]["in_experiment"]]
+    assert 0 < len(inside) < len(shoppers)  # half the traffic
+
+    r = operator.post("/api/experiments/home.live_position/ramp", json={"traffic": 10_000})
+    assert r.status_code == 200, r.text
+    ramped = {s.user["id"]: variant_of(s) for s in shoppers}
+    assert all(ramped[u] == v for u, v in first.items() if v["in_experiment"])
+    assert all(v["in_experiment"] for v in ramped.values())
+
+    seer = inside[0]
+    assert seer.post("/api/experiments/home.live_position/exposure").json() == {"logged": True}
+    assert seer.post("/api/experiments/home.live_position/exposure").json() == {"logged": False}
+    rt = runtime_of(client.app)
+
+    async def exposures() -> list[Any]:
+        async with rt.db.read() as s:
+            return await list_events(s, type="experiment.exposure")
+
+    logged = client.portal.call(exposures)  # type: ignore[union-attr]
+    assert [(e.user_id, e.data["variant"]) for e in logged] == [
+        (seer.user["id"], ramped[seer.user["id"]]["variant"])
+    ]
+
+    # another process sees the kill through the definitions version
+    other = Registry()
+    client.portal.call(other.refresh, rt.db)  # type: ignore[union-attr]
+    unit = str(seer.user["id"])
+    assert other.variant("home.live_position", unit).in_experiment
+    r = operator.post("/api/experiments/home.live_position/kill", json={"reason": "crashes"})
+    assert r.json()["status"] == "killed"
+    assert {variant_of(s)["variant"] for s in shoppers} == {"top"}
+    assert client.portal.call(other.refresh, rt.db)  # type: ignore[union-attr]
+    assert other.variant("home.live_position", unit) == other.default("home.live_position")
+    audit = operator.get("/api/operator/audit", params={"action": "experiment."}).json()
+    assert [e["action"] for e in audit] == [
+        "experiment.kill",
+        "experiment.ramp",
+        "experiment.start",
+        "experiment.create",
+    ]
+
+
+def test_results_match_scipy_on_the_raw_rows_and_report_mixed_units(
+    client: TestClient, make_user: Callable[..., Api]
+) -> None:
+    operator = make_user("operator")
+    experiment = definition(
+        variants=[{"key": "control", "weight": 5000}, {"key": "treatment", "weight": 5000}]
+    )
+    assert operator.post("/api/experiments", json=experiment).status_code == 201
+    operator.post("/api/experiments/home.live_position/start")
+    rt = runtime_of(client.app)
+    registry: Registry = rt.services["experiments"]
+    rng = np.random.default_rng(11)
+    gmv: dict[str, list[int]] = {"control": [], "treatment": []}
+
+    async def scenario() -> list[str]:
+        seen = Seen()
+        async with rt.db.write() as s:
+            for user_id in range(1, 201):
+                a = registry.variant("home.live_position", str(user_id))
+                await do_expose(s, a, str(user_id), seen, user_id=user_id)
+                spent = int(rng.poisson(2000)) if rng.random() < 0.3 else 0
+                if spent:
+                    await record(s, "purchase", user_id=user_id, order_id=user_id, value=spent)
+                gmv[str(a.variant)].append(spent)
+            other = "control" if a.variant == "treatment" else "treatment"
+            await do_expose(s, Assignment(a.key, other, None, True, a.experiment_id), "200", seen)
+        async with rt.db.read() as s:
+            return await mixed_units(s, a.experiment_id)
+
+    assert client.portal.call(scenario) == ["200"]  # type: ignore[union-attr]
+    r = operator.get("/api/experiments/home.live_position/results")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["mixed_units"] == 1 and body["mixed_examples"] == ["200"]
+    gmv[str(registry.variant("home.live_position", "200").variant)].pop()  # 200 is left out
+    result = {m["key"]: m for m in body["metrics"]}["gmv_per_shopper"]
+    expected = sps.ttest_ind(gmv["treatment"], gmv["control"], equal_var=False)
+    assert body["units"] == [len(gmv["control"]), len(gmv["treatment"])]
+    assert result["means"] == pytest.approx([np.mean(gmv["control"]), np.mean(gmv["treatment"])])
+    assert result["p"][0] == pytest.approx(expected.pvalue)
+    assert body["srm"] is False and body["guardrails"][0]["metric"] == "refund_rate"
+
+
+def test_power_calculator(make_user: Callable[..., Api]) -> None:
+    operator = make_user("operator")
+    r = operator.post("/api/experiments/power", json={"sd": 1, "mde": 0.2, "units_per_day": 100})
+    assert r.json() == {"units": 785, "days": 8}
+    assert_problem(operator.post("/api/experiments/power", json={"sd": 1, "mde": 0}), 422)
