@@ -38,6 +38,7 @@ from hawker.deals import api as deals_api
 from hawker.deals import jobs as deals_jobs
 from hawker.deals.stock import close_deal_stock, install_deal_stock
 from hawker.experiments import api as experiments_api
+from hawker.experiments import jobs as experiments_jobs
 from hawker.experiments.exposures import Seen
 from hawker.experiments.registry import Registry
 from hawker.infra.jobs import Jobs
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     orders_jobs.register_jobs(jobs, rt)
     creators_jobs.register_jobs(jobs, rt)
     video_jobs.register_jobs(jobs, rt)
+    experiments_jobs.register_jobs(jobs, rt)
 
     async def prune_outbox() -> None:
         async with rt.db.write() as s:

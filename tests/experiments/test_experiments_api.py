@@ -15,6 +15,7 @@ from scipy import stats as sps
 from hawker.analytics.service import list_events, record
 from hawker.core.config import Settings
 from hawker.experiments.exposures import Seen, do_expose, mixed_units
+from hawker.experiments.jobs import check_guardrails
 from hawker.experiments.registry import Assignment, Registry
 from hawker.infra.runtime import runtime_of
 from tests.conftest import Api, assert_problem
@@ -182,3 +183,36 @@ def test_power_calculator(make_user: Callable[..., Api]) -> None:
     r = operator.post("/api/experiments/power", json={"sd": 1, "mde": 0.2, "units_per_day": 100})
     assert r.json() == {"units": 785, "days": 8}
     assert_problem(operator.post("/api/experiments/power", json={"sd": 1, "mde": 0}), 422)
+
+
+def test_a_harmed_guardrail_stops_the_experiment(
+    client: TestClient, make_user: Callable[..., Api]
+) -> None:
+    operator = make_user("operator")
+    variants = [{"key": "control", "weight": 5000}, {"key": "treatment", "weight": 5000}]
+    body = definition(variants=variants, metrics=["gmv_per_shopper"])
+    assert operator.post("/api/experiments", json=body).status_code == 201
+    operator.post("/api/experiments/home.live_position/start")
+    rt = runtime_of(client.app)
+    registry: Registry = rt.services["experiments"]
+    rng = np.random.default_rng(12)
+
+    async def scenario() -> list[str]:
+        seen = Seen()
+        async with rt.db.write() as s:
+            for user_id in range(1, 301):
+                a = registry.variant("home.live_position", str(user_id))
+                await do_expose(s, a, str(user_id), seen, user_id=user_id)
+                await record(s, "purchase", user_id=user_id, order_id=user_id, value=1000)
+                refunds = rng.random() < (0.5 if a.variant == "treatment" else 0.05)
+                if refunds:
+                    await record(s, "refund", user_id=user_id, order_id=user_id, value=1000)
+        return await check_guardrails(rt)
+
+    assert client.portal.call(scenario) == ["home.live_position"]  # type: ignore[union-attr]
+    stopped = operator.get("/api/experiments/home.live_position").json()
+    assert stopped["status"] == "killed"
+    assert stopped["decision_reason"].startswith("automatic stop: guardrail refund_rate")
+    assert registry.variant("home.live_position", "1") == registry.default("home.live_position")
+    audit = operator.get("/api/operator/audit", params={"action": "experiment."}).json()
+    assert audit[0]["action"] == "experiment.guardrail_stop"

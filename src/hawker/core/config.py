@@ -125,6 +125,12 @@ class Settings(BaseSettings):
         description="share of shoppers kept out of every experiment, in basis points "
         "(100 = 1 %), for long-run measurement",
     )
+    experiment_guardrail_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        description="how often running experiments' guardrails are checked; a harmed one "
+        "stops its experiment",
+    )
     chat_max_length: int = Field(default=200, ge=1, description="characters per chat message")
     chat_rate_per_10s: int = Field(
         default=5, ge=1, description="chat messages a user may send per 10 s in a room"

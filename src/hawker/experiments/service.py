@@ -177,9 +177,8 @@ async def do_update(
 
 
 async def _change(
-    s: AsyncSession, operator: User, key: str, action: str, **values: Any
+    s: AsyncSession, actor: User, key: str, action: str, audited: str = "", **values: Any
 ) -> Experiment:
-    check_operator(operator)
     experiment = await access_experiment(s, key, lock=True)
     check_transition(experiment, action)
     before = snapshot(experiment)
@@ -188,8 +187,8 @@ async def _change(
     await s.flush()
     await do_audit(
         s,
-        operator,
-        f"experiment.{action}",
+        actor,
+        f"experiment.{audited or action}",
         "experiment",
         key,
         before=before,
@@ -204,6 +203,7 @@ def _weights(experiment: Experiment) -> list[int]:
 
 
 async def do_start(s: AsyncSession, operator: User, key: str) -> Experiment:
+    check_operator(operator)
     experiment = await access_experiment(s, key)
     table = assignment.reallocate(None, _weights(experiment), experiment.traffic)
     return await _change(
@@ -221,6 +221,7 @@ async def do_ramp(
     s: AsyncSession, operator: User, key: str, traffic: int, weights: list[int] | None
 ) -> Experiment:
     """Change traffic (and weights) of a running experiment, moving the fewest units."""
+    check_operator(operator)
     experiment = await access_experiment(s, key)
     variants = [dict(v) for v in experiment.variants]
     if weights is not None:
@@ -243,6 +244,7 @@ async def do_stop(
 ) -> Experiment:
     """Record the decision; everyone gets the shipped variant (or the control) from now on,
     and the layer slice is free for the next experiment."""
+    check_operator(operator)
     experiment = await access_experiment(s, key)
     if ship is not None and ship not in {v["key"] for v in experiment.variants}:
         raise Invalid(f"no variant {ship!r} to ship")
@@ -259,13 +261,20 @@ async def do_stop(
     )
 
 
-async def do_kill(s: AsyncSession, operator: User, key: str, reason: str) -> Experiment:
-    """The kill switch: the control for everyone, everywhere, within the refresh interval."""
+async def do_kill(
+    s: AsyncSession, actor: User, key: str, reason: str, *, action: str = "kill"
+) -> Experiment:
+    """The kill switch: the control for everyone, everywhere, within the refresh interval.
+    ``action`` names it in the audit log ("guardrail_stop" when the guardrail job pulls it,
+    with the experiment's creator as the actor)."""
+    if action == "kill":
+        check_operator(actor)
     return await _change(
         s,
-        operator,
+        actor,
         key,
         "kill",
+        action,
         status="killed",
         stopped_at=utcnow(),
         shipped=None,
