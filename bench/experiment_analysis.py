@@ -79,22 +79,22 @@ def make_data(con: duckdb.DuckDBPyConnection, events: int, units: int) -> None:
     )
 
 
-def bench_analysis(events: int, units: int) -> tuple[float, float]:
+def bench_analysis(events: int, units: int) -> tuple[float, float, float]:
     con = duckdb.connect()
     make_data(con, events, units)
     t0 = time.perf_counter()
     con.execute("SELECT unit, count(*), sum(value) FROM events GROUP BY unit").fetchnumpy()
     ceiling = time.perf_counter() - t0
     design = Design(["control", "b", "c"], [1, 1, 1], START, START + timedelta(days=14))
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     results = analyse(con, [METRICS[k] for k in KEYS], design)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     print(f"{'metric':24} {'kind':9} {'c mean':>12} {'rel lift c':>11} {'p (adj)':>9}")
     for m in results.metrics:
         rel, p = m.rel[-1], m.p_adjusted[-1] if m.p_adjusted else float("nan")
         print(f"{m.key:24} {m.kind:9} {m.means[-1]:12.2f} {rel:+11.4f} {p:9.4f}")
     print(f"units per arm {results.units}, SRM p {results.srm_p:.3f}")
-    return seconds, ceiling
+    return seconds, cpu, ceiling
 
 
 def bench_registry() -> Registry:
@@ -124,19 +124,19 @@ def bench_registry() -> Registry:
     return registry
 
 
-def bench_assignment(n: int) -> tuple[float, float]:
+def bench_assignment(n: int) -> tuple[float, float, float]:
     registry: Registry = bench_registry()
     units = [str(i) for i in range(n)]
     variant = registry.variant
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     for u in units:
         variant("home.live_position", u)
-    per_s = n / (time.perf_counter() - t0)
+    per_s, per_cpu_s = n / (time.perf_counter() - t0), n / (time.process_time() - cpu0)
     hasher = assignment.Hasher("ceiling")
     t0 = time.perf_counter()
     for u in units:
         hasher.bucket(u)
-    return per_s, n / (time.perf_counter() - t0)
+    return per_s, per_cpu_s, n / (time.perf_counter() - t0)
 
 
 def main() -> None:
@@ -145,24 +145,29 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=1_000_000)
     parser.add_argument("--assignments", type=int, default=1_000_000)
     args = parser.parse_args()
-    seconds, ceiling = bench_analysis(args.events, args.units)
-    assign_per_s, hash_per_s = bench_assignment(args.assignments)
+    seconds, cpu, ceiling = bench_analysis(args.events, args.units)
+    assign_per_s, assign_per_cpu_s, hash_per_s = bench_assignment(args.assignments)
     print()
-    print(f"{'step':44} {'figure':>14} {'ceiling':>14}")
+    print(f"{'step':40} {'wall':>12} {'CPU':>12} {'ceiling (wall)':>15}")
+    events = format(args.events, ",")
     print(
-        f"{'analysis of ' + format(args.events, ',') + ' events (s)':44} {seconds:14.2f} "
-        f"{ceiling:14.2f}"
+        f"{'analysis of ' + events + ' events (s)':40} {seconds:12.2f} {cpu:12.2f} {ceiling:15.2f}"
     )
-    print(f"{'assignments per second (variant())':44} {assign_per_s:14,.0f} {hash_per_s:14,.0f}")
+    print(
+        f"{'assignments per second (variant())':40} {assign_per_s:12,.0f} "
+        f"{assign_per_cpu_s:12,.0f} {hash_per_s:15,.0f}"
+    )
     print(
         json.dumps(
             {
                 "events": args.events,
                 "units": args.units,
                 "seconds": round(seconds, 3),
+                "cpu_seconds": round(cpu, 3),
                 "events_per_s": round(args.events / seconds),
                 "ceiling_seconds": round(ceiling, 3),
                 "assign_per_s": round(assign_per_s),
+                "assign_per_cpu_s": round(assign_per_cpu_s),
                 "hash_per_s": round(hash_per_s),
             }
         )

@@ -99,6 +99,9 @@ def test_per_unit_means_and_ratios_match_an_independent_computation(
     assert by_key["live_entries"].means == pytest.approx(
         [t["sessions"][c].mean(), t["sessions"][x].mean()]
     )
+    orders = analyse(con, [METRICS["orders_per_shopper"]], design).metrics[0]  # its own pass
+    bought = (t["gmv"] > 0).astype(np.float64)
+    assert orders.means == pytest.approx([bought[c].mean(), bought[x].mean()])
     raw = np.array([by_key[k].p[0] for k in keys])
     assert [by_key[k].p_adjusted[0] for k in keys] == pytest.approx(list(stats.holm(raw)))
 

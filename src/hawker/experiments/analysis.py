@@ -91,14 +91,17 @@ def _per_unit(
     plain = [(i, m) for i, m in enumerate(measures) if m.agg != "orders"]
     cols_sql = [f"{m.sql('e.at >= x.first_at')} AS m{i}" for i, m in plain]
     cols_sql += [f"{m.sql('e.at < $start')} AS p{i}" for i, m in plain]
-    cols = con.execute(
-        f"""
-        SELECT x.unit, any_value(x.arm) AS arm{"".join(", " + c for c in cols_sql)}
-        FROM exposed x LEFT JOIN events e ON e.unit = x.unit AND {window}
-        GROUP BY x.unit ORDER BY x.unit
-        """,
-        params,
-    ).fetchnumpy()
+    if not plain:  # only distinct-order counts: the units alone
+        cols = con.execute("SELECT unit, arm FROM exposed ORDER BY unit").fetchnumpy()
+    else:
+        cols = con.execute(
+            f"""
+            SELECT x.unit, any_value(x.arm) AS arm{"".join(", " + c for c in cols_sql)}
+            FROM exposed x LEFT JOIN events e ON e.unit = x.unit AND {window}
+            GROUP BY x.unit ORDER BY x.unit
+            """,
+            params,
+        ).fetchnumpy()
     for i, m in enumerate(measures):
         if m.agg != "orders":
             continue
