@@ -183,6 +183,11 @@ def test_power_calculator(make_user: Callable[..., Api]) -> None:
     r = operator.post("/api/experiments/power", json={"sd": 1, "mde": 0.2, "units_per_day": 100})
     assert r.json() == {"units": 785, "days": 8}
     assert_problem(operator.post("/api/experiments/power", json={"sd": 1, "mde": 0}), 422)
+    tiny = {"sd": 1e15, "mde": 1e-300}
+    assert (
+        "more than"
+        in assert_problem(operator.post("/api/experiments/power", json=tiny), 422)["detail"]
+    )
 
 
 def test_a_harmed_guardrail_stops_the_experiment(
@@ -216,3 +221,31 @@ def test_a_harmed_guardrail_stops_the_experiment(
     assert registry.variant("home.live_position", "1") == registry.default("home.live_position")
     audit = operator.get("/api/operator/audit", params={"action": "experiment."}).json()
     assert audit[0]["action"] == "experiment.guardrail_stop"
+
+
+def test_callers_are_units_only_of_their_own_kind(
+    client: TestClient, make_user: Callable[..., Api]
+) -> None:
+    operator, shopper = make_user("operator"), make_user()
+    for key, unit_type in (("app.onboarding", "device"), ("boost.multiplier", "host")):
+        body = definition(key, unit_type=unit_type, layer=key, metrics=[], guardrails=[])
+        assert operator.post("/api/experiments", json=body).status_code == 201
+        operator.post(f"/api/experiments/{key}/start")
+    operator.post("/api/experiments", json=definition())
+    operator.post("/api/experiments/home.live_position/start")
+
+    def ask(key: str, **kw: Any) -> dict[str, Any]:
+        return dict(client.get("/api/variants", params={"keys": [key]}, **kw).json()[0])
+
+    assert not ask("app.onboarding")["in_experiment"]  # no device id: the default
+    client.cookies.set("hawker_device", "d-1")
+    assert ask("app.onboarding")["in_experiment"]
+    assert not ask("home.live_position")["in_experiment"]  # shopper experiment, logged out
+    assert variant_of(shopper)["in_experiment"]
+    assert not variant_of(shopper, "boost.multiplier")["in_experiment"]  # hosts are asked for
+    assert variant_of(shopper, "nope") == {
+        "key": "nope",
+        "variant": None,
+        "value": None,
+        "in_experiment": False,
+    }

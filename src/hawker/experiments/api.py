@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hawker.accounts.auth import optional_user, require_role, runtime
 from hawker.accounts.models import User
 from hawker.core.clock import utcnow
+from hawker.core.errors import Invalid
 from hawker.experiments import service, stats
 from hawker.experiments.context import context_for
 from hawker.experiments.exposures import Seen, do_expose, mixed_units
@@ -145,19 +146,30 @@ async def results(
 @router.post("/experiments/power")
 async def power(body: PowerIn, _: User = Depends(operator_user)) -> PowerOut:
     """Units and days needed to find ``mde`` with the given power (control vs one variant)."""
-    units = stats.sample_size(
-        body.sd, body.mde, body.alpha, body.power, tuple(body.weights), body.r2
-    )
+    try:
+        units = stats.sample_size(
+            body.sd, body.mde, body.alpha, body.power, tuple(body.weights), body.r2
+        )
+    except ValueError as e:
+        raise Invalid(str(e)) from e
     return PowerOut(units=units, days=-(-units // body.units_per_day))
 
 
-def _unit(request: Request, user: User | None) -> str | None:
-    return str(user.id) if user is not None else request.cookies.get(DEVICE_COOKIE)
+def _unit(registry: Registry, key: str, request: Request, user: User | None) -> str | None:
+    """The caller as a unit of the experiment: its account for shopper experiments, the
+    device cookie for device ones; host, show, merchant and slot units are asked for by the
+    server code that knows them, never by a caller."""
+    entry = registry.entries.get(key)
+    if entry is None:
+        return None
+    if entry.unit_type == "shopper":
+        return str(user.id) if user is not None else None
+    return request.cookies.get(DEVICE_COOKIE) if entry.unit_type == "device" else None
 
 
 async def _assign(request: Request, rt: Runtime, user: User | None, key: str) -> Assignment:
     registry = registry_of(rt)
-    unit = _unit(request, user)
+    unit = _unit(registry, key, request, user)
     if unit is None:
         return registry.default(key)
     async with rt.db.read() as s:
@@ -189,7 +201,7 @@ async def exposure(
 ) -> dict[str, bool]:
     """The caller has just seen the variant: logged once (the server decides which variant)."""
     found = await _assign(request, rt, user, key)
-    unit = _unit(request, user)
+    unit = _unit(registry_of(rt), key, request, user)
     if unit is None:
         return {"logged": False}
     seen: Seen = rt.services["experiment_seen"]

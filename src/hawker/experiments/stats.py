@@ -15,6 +15,7 @@ from scipy import stats as sps
 
 Array = NDArray[np.float64]
 SRM_ALPHA = 0.001
+MAX_UNITS = 10**12  # a sample size beyond any platform's population
 
 
 @dataclass(frozen=True)
@@ -222,5 +223,8 @@ def sample_size(
         raise ValueError("need sd >= 0, mde > 0 and alpha, power in (0, 1)")
     share = np.asarray(weights, dtype=np.float64) / np.sum(weights)
     z = sps.norm.ppf(1 - alpha / 2) + sps.norm.ppf(power)
-    pair = z**2 * sd**2 * (1 - r2) * (1 / share[0] + 1 / share[1]) / mde**2
+    with np.errstate(over="ignore", divide="ignore"):  # beyond floats: refused below
+        pair = z**2 * sd**2 * (1 - r2) * (1 / share[0] + 1 / share[1]) / mde**2
+    if not np.isfinite(pair) or pair > MAX_UNITS:
+        raise ValueError(f"that needs more than {MAX_UNITS:,} units")
     return int(np.ceil(pair))
