@@ -14,6 +14,7 @@ from scipy import stats as sps
 
 from hawker.analytics.service import list_events, record
 from hawker.core.config import Settings
+from hawker.experiments import stats
 from hawker.experiments.exposures import Seen, do_expose, mixed_units
 from hawker.experiments.jobs import check_guardrails
 from hawker.experiments.registry import Assignment, Registry
@@ -249,3 +250,37 @@ def test_callers_are_units_only_of_their_own_kind(
         "value": None,
         "in_experiment": False,
     }
+
+
+def test_power_from_the_event_log_for_a_ratio_metric(
+    client: TestClient, make_user: Callable[..., Api]
+) -> None:
+    """GMV per session: the calculator measures the ratio's linearised spread on the last
+    days of the log, computed here by the textbook delta method."""
+    operator = make_user("operator")
+    rt = runtime_of(client.app)
+    rng = np.random.default_rng(13)
+    sessions = rng.integers(1, 6, 60).astype(np.float64)
+    gmv = (rng.poisson(800, 60) * (rng.random(60) < 0.4)).astype(np.float64)
+
+    async def scenario() -> None:
+        async with rt.db.write() as s:
+            for user_id in range(60):
+                for _ in range(int(sessions[user_id])):
+                    await record(s, "room.join", user_id=user_id + 1, show_id=1)
+                if gmv[user_id]:
+                    await record(s, "purchase", user_id=user_id + 1, value=int(gmv[user_id]))
+
+    client.portal.call(scenario)  # type: ignore[union-attr]
+    body = {"metric": "gmv_per_session", "days": 7, "mde_rel": 0.05}
+    r = operator.post("/api/experiments/power/baseline", json=body)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    ratio = gmv.sum() / sessions.sum()
+    sd = np.std((gmv - ratio * sessions) / sessions.mean(), ddof=1)
+    assert out["mean"] == pytest.approx(ratio) and out["sd"] == pytest.approx(sd)
+    assert out["active_units"] == 60 and out["units_per_day"] == pytest.approx(60 / 7)
+    assert out["units"] == stats.sample_size(sd, 0.05 * ratio)
+    assert out["days"] == int(np.ceil(out["units"] / (60 / 7)))
+    quantile = {**body, "metric": "watch_ms_p90"}
+    assert_problem(operator.post("/api/experiments/power/baseline", json=quantile), 422)

@@ -129,6 +129,18 @@ def _values(
     return num, den
 
 
+def unit_values(con: duckdb.DuckDBPyConnection, metric: Metric, design: Design) -> np.ndarray:
+    """One metric's value per exposed unit after exposure, linearised for a ratio (all units
+    taken as one arm): what the power calculator's baseline is made of."""
+    con.execute(EXPOSED)
+    measures = list(metric.measures())
+    cols = _per_unit(con, measures, design)
+    num, den = _values(metric, cols, {m: i for i, m in enumerate(measures)}, "m")
+    if den is None:
+        return num
+    return stats.linearize(num, den, np.zeros(len(num), dtype=np.int64), 1)
+
+
 def _comparison(metric: Metric, result: stats.Comparison, m: stats.Moments) -> MetricResult:
     seq = stats.msprt(result.diff, result.se, stats.default_tau2(m))
     return MetricResult(

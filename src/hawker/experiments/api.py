@@ -3,6 +3,7 @@ apps ask for the caller's variants and report what the caller actually saw."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -16,9 +17,11 @@ from hawker.experiments import service, stats
 from hawker.experiments.context import context_for
 from hawker.experiments.exposures import Seen, do_expose, mixed_units
 from hawker.experiments.registry import Assignment, Registry
-from hawker.experiments.results import experiment_results, results_dict
+from hawker.experiments.results import baseline, experiment_results, results_dict
 from hawker.experiments.schemas import (
     AssignmentOut,
+    BaselinePowerIn,
+    BaselinePowerOut,
     ExperimentIn,
     ExperimentOut,
     ExperimentPatch,
@@ -143,16 +146,37 @@ async def results(
     return body
 
 
+def _sample_size(sd: float, mde: float, body: PowerIn | BaselinePowerIn) -> int:
+    try:
+        return stats.sample_size(sd, mde, body.alpha, body.power, tuple(body.weights), body.r2)
+    except ValueError as e:
+        raise Invalid(str(e)) from e
+
+
 @router.post("/experiments/power")
 async def power(body: PowerIn, _: User = Depends(operator_user)) -> PowerOut:
     """Units and days needed to find ``mde`` with the given power (control vs one variant)."""
-    try:
-        units = stats.sample_size(
-            body.sd, body.mde, body.alpha, body.power, tuple(body.weights), body.r2
-        )
-    except ValueError as e:
-        raise Invalid(str(e)) from e
+    units = _sample_size(body.sd, body.mde, body)
     return PowerOut(units=units, days=-(-units // body.units_per_day))
+
+
+@router.post("/experiments/power/baseline")
+async def power_from_baseline(
+    body: BaselinePowerIn, _: User = Depends(operator_user), rt: Runtime = Depends(runtime)
+) -> BaselinePowerOut:
+    """The same for a defined metric (ratio metrics by their linearisation), with its mean,
+    spread and daily active shoppers measured on the last ``days`` of the event log."""
+    async with rt.db.read() as s:
+        found = await baseline(s, body.metric, body.days, utcnow())
+    units = _sample_size(found.sd, abs(found.mean) * body.mde_rel, body)
+    return BaselinePowerOut(
+        units=units,
+        days=math.ceil(units / found.units_per_day),
+        mean=found.mean,
+        sd=found.sd,
+        active_units=found.units,
+        units_per_day=found.units_per_day,
+    )
 
 
 def _unit(registry: Registry, key: str, request: Request, user: User | None) -> str | None:

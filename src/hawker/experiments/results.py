@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.analytics.models import Event
+from hawker.core.errors import Invalid
 from hawker.experiments import stats
-from hawker.experiments.analysis import Design, Results, analyse, as_dict
+from hawker.experiments.analysis import Design, Results, analyse, as_dict, unit_values
 from hawker.experiments.errors import NotStarted
 from hawker.experiments.metrics import Metric, metric
 from hawker.experiments.models import Experiment, Exposure
@@ -61,19 +62,25 @@ def _load(con: duckdb.DuckDBPyConnection, events: list[Any], exposures: list[Any
     con.execute("CREATE TABLE exposures AS SELECT * FROM exposure_frame")
 
 
-async def _rows(
-    s: AsyncSession, experiment: Experiment, metrics: list[Metric], since: datetime, until: datetime
-) -> tuple[list[Any], list[Any]]:
+async def _events(
+    s: AsyncSession, metrics: list[Metric], since: datetime, until: datetime
+) -> list[Any]:
     types = {m.event for x in metrics for m in x.measures()}
     found = await s.execute(
         select(Event.type, Event.user_id, Event.at, Event.value, Event.order_id, Event.data).where(
             Event.type.in_(types), Event.at >= since, Event.at < until, Event.user_id.is_not(None)
         )
     )
-    events = [
+    return [
         (t, u, at, v or 0, o, (d or {}).get("section") if isinstance(d, dict) else None)
         for t, u, at, v, o, d in found
     ]
+
+
+async def _rows(
+    s: AsyncSession, experiment: Experiment, metrics: list[Metric], since: datetime, until: datetime
+) -> tuple[list[Any], list[Any]]:
+    events = await _events(s, metrics, since, until)
     arms = {v["key"]: i for i, v in enumerate(experiment.variants)}
     exposures = [
         (int(unit), arms[variant], first_at)
@@ -135,3 +142,34 @@ def results_dict(results: Results, guardrails: list[Guardrail]) -> dict[str, Any
     body = as_dict(results)
     body["guardrails"] = [vars(g) for g in guardrails]
     return body
+
+
+@dataclass(frozen=True)
+class Baseline:
+    mean: float
+    sd: float  # per unit, of the linearised values for a ratio metric
+    units: int
+    units_per_day: float
+
+
+async def baseline(s: AsyncSession, key: str, days: int, now: datetime) -> Baseline:
+    """A metric's mean and spread per unit over the last ``days`` of the event log, among
+    shoppers with any event then: the inputs of the power calculator for a real metric."""
+    m = metric(key)
+    if m.kind == "quantile":
+        raise Invalid("the power calculator takes mean and ratio metrics")
+    since = now - timedelta(days=days)
+    events = await _events(s, [m], since, now)
+    units = sorted({e[1] for e in events})
+    con = duckdb.connect()
+    try:
+        _load(con, events, [(u, 0, since) for u in units])
+        design = Design(["all"], [1], since, now + timedelta(microseconds=1), pre_days=0)
+        values = unit_values(con, m, design)
+    finally:
+        con.close()
+    if len(values) < 2:
+        raise Invalid(f"too few shoppers with events in the last {days} days to estimate")
+    return Baseline(
+        float(values.mean()), float(values.std(ddof=1)), len(values), len(values) / days
+    )

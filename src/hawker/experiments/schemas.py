@@ -122,3 +122,25 @@ class PowerIn(BaseModel):
 class PowerOut(BaseModel):
     units: int
     days: int
+
+
+class BaselinePowerIn(BaseModel):
+    """Power for a defined metric, its spread measured on the recent event log."""
+
+    model_config = ConfigDict(extra="forbid")
+    metric: Key
+    days: int = Field(default=14, ge=1, le=365, description="how far back to measure")
+    mde_rel: float = Field(gt=0, le=10, description="smallest relative effect (0.02: 2 %)")
+    alpha: float = Field(default=0.05, gt=0, lt=0.5)
+    power: float = Field(default=0.8, ge=0.5, lt=1)
+    weights: list[Annotated[float, Field(gt=0, le=1e6)]] = Field(
+        default=[1, 1], min_length=2, max_length=MAX_VARIANTS
+    )
+    r2: float = Field(default=0, ge=0, lt=1, description="variance CUPED removes")
+
+
+class BaselinePowerOut(PowerOut):
+    mean: float
+    sd: float
+    active_units: int
+    units_per_day: float
