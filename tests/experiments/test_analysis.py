@@ -13,7 +13,7 @@ import pytest
 from scipy import stats as sps
 
 from hawker.experiments import stats
-from hawker.experiments.analysis import Design, analyse
+from hawker.experiments.analysis import Design, analyse, daily
 from hawker.experiments.metrics import METRICS
 
 START = datetime(2026, 11, 1)
@@ -127,3 +127,22 @@ def test_mixed_units_are_left_out_and_a_broken_split_is_flagged() -> None:
     assert results.mixed_units == 1 and results.units == [599, 400]
     assert results.metrics[0].means == [0.0, 0.0]  # unit 5's session is not counted anywhere
     assert results.srm and results.srm_p < 1e-9
+
+
+def test_daily_cumulative_results_grow_to_the_full_analysis(
+    market: tuple[duckdb.DuckDBPyConnection, dict[str, np.ndarray]],
+) -> None:
+    con, _ = market
+    design = Design(["control", "treatment"], [1, 1], START, UNTIL)
+    days = daily(con, METRICS["gmv_per_session"], design)
+    assert [d.day for d in days] == list(range(1, 8))
+    exposed_by_day_1 = con.execute(
+        "SELECT count(*) FROM exposures WHERE first_at < ?", [START + timedelta(days=1)]
+    ).fetchone()
+    assert exposed_by_day_1 is not None and sum(days[0].units) == exposed_by_day_1[0]
+    assert sum(days[-1].units) == 400
+    full = analyse(con, [METRICS["gmv_per_session"]], design).metrics[0]
+    assert days[-1].rel == pytest.approx(full.rel)
+    assert days[-1].ci[0] == pytest.approx(full.ci[0])
+    seq = [d.seq_p[0] for d in days]
+    assert seq == sorted(seq, reverse=True)  # the always-valid p only ever falls

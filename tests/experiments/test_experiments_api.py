@@ -177,6 +177,11 @@ def test_results_match_scipy_on_the_raw_rows_and_report_mixed_units(
     assert result["means"] == pytest.approx([np.mean(gmv["control"]), np.mean(gmv["treatment"])])
     assert result["p"][0] == pytest.approx(expected.pvalue)
     assert body["srm"] is False and body["guardrails"][0]["metric"] == "refund_rate"
+    days = operator.get(
+        "/api/experiments/home.live_position/daily", params={"metric": "gmv_per_shopper"}
+    ).json()
+    assert [d["day"] for d in days] == [1] and days[0]["units"] == body["units"]
+    assert days[0]["ci"][0] == pytest.approx(result["ci"][0])
 
 
 def test_power_calculator(make_user: Callable[..., Api]) -> None:

@@ -14,7 +14,7 @@ for CUPED. Units exposed to more than one arm are left out and counted, never mi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -72,7 +72,7 @@ class Results:
 EXPOSED = """
     CREATE OR REPLACE TEMP TABLE exposed AS
     SELECT unit, min(arm) AS arm, min(first_at) AS first_at FROM exposures
-    GROUP BY unit HAVING min(arm) = max(arm)
+    WHERE first_at < $until GROUP BY unit HAVING min(arm) = max(arm)
 """
 
 
@@ -132,7 +132,7 @@ def _values(
 def unit_values(con: duckdb.DuckDBPyConnection, metric: Metric, design: Design) -> np.ndarray:
     """One metric's value per exposed unit after exposure, linearised for a ratio (all units
     taken as one arm): what the power calculator's baseline is made of."""
-    con.execute(EXPOSED)
+    con.execute(EXPOSED, {"until": design.until})
     measures = list(metric.measures())
     cols = _per_unit(con, measures, design)
     num, den = _values(metric, cols, {m: i for i, m in enumerate(measures)}, "m")
@@ -196,7 +196,7 @@ def analyse(
     arms = len(design.arms)
     measures = list(dict.fromkeys(m for metric in metrics for m in metric.measures()))
     index = {m: i for i, m in enumerate(measures)}
-    con.execute(EXPOSED)
+    con.execute(EXPOSED, {"until": design.until})
     cols = _per_unit(con, measures, design)
     arm = cols["arm"].astype(np.int64)
     out: list[MetricResult] = []
@@ -219,7 +219,9 @@ def analyse(
     n = np.bincount(arm, minlength=arms)
     srm_p = stats.srm(n.astype(np.float64), np.asarray(design.weights, dtype=np.float64))
     mixed = con.execute(
-        "SELECT count(*) FROM (SELECT unit FROM exposures GROUP BY unit HAVING min(arm) < max(arm))"
+        "SELECT count(*) FROM (SELECT unit FROM exposures WHERE first_at < $until "
+        "GROUP BY unit HAVING min(arm) < max(arm))",
+        {"until": design.until},
     ).fetchone()
     return Results(
         arms=design.arms,
@@ -230,6 +232,35 @@ def analyse(
         metrics=out,
         correction=design.correction,
     )
+
+
+@dataclass(frozen=True)
+class Day:
+    """One metric's cumulative comparison at the end of a day (arrays over treatment arms)."""
+
+    day: int
+    units: list[int]
+    rel: list[float]
+    ci: list[tuple[float, float]]
+    seq_ci: list[tuple[float, float]]
+    seq_p: list[float]  # running minimum: the always-valid p-value as of that day
+
+
+def daily(con: duckdb.DuckDBPyConnection, metric: Metric, design: Design) -> list[Day]:
+    """Cumulative results at the end of each day from the start (the lift-over-time plot):
+    units exposed by then, their events until then."""
+    out: list[Day] = []
+    day = 1
+    while True:
+        until = min(design.start + timedelta(days=day), design.until)
+        r = analyse(con, [metric], replace(design, until=until)).metrics[0]
+        seq_p = (
+            r.seq_p if not out else [min(a, b) for a, b in zip(out[-1].seq_p, r.seq_p, strict=True)]
+        )
+        out.append(Day(day, r.n, r.rel, r.ci, r.seq_ci, seq_p))
+        if until >= design.until:
+            return out
+        day += 1
 
 
 def _correct(results: list[MetricResult], correction: Correction) -> None:
@@ -246,18 +277,18 @@ def _correct(results: list[MetricResult], correction: Correction) -> None:
         r.p_adjusted[i] = p
 
 
+def clean(value: Any) -> Any:
+    """JSON-ready: NaN and infinities become None, tuples lists."""
+    if isinstance(value, float):
+        return None if np.isnan(value) or np.isinf(value) else value
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items()}
+    return value
+
+
 def as_dict(results: Results) -> dict[str, Any]:
-    """JSON-ready (NaN becomes None)."""
-
-    def clean(value: Any) -> Any:
-        if isinstance(value, float):
-            return None if np.isnan(value) or np.isinf(value) else value
-        if isinstance(value, list | tuple):
-            return [clean(v) for v in value]
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        return value
-
     body = {k: v for k, v in vars(results).items() if k != "metrics"}
     body["metrics"] = [vars(m) for m in results.metrics]
     return dict(clean(body))

@@ -14,10 +14,16 @@ from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.core.errors import Invalid
 from hawker.experiments import service, stats
+from hawker.experiments.analysis import clean
 from hawker.experiments.context import context_for
 from hawker.experiments.exposures import Seen, do_expose, mixed_units
 from hawker.experiments.registry import Assignment, Registry
-from hawker.experiments.results import baseline, experiment_results, results_dict
+from hawker.experiments.results import (
+    baseline,
+    experiment_daily,
+    experiment_results,
+    results_dict,
+)
 from hawker.experiments.schemas import (
     AssignmentOut,
     BaselinePowerIn,
@@ -151,6 +157,21 @@ def _sample_size(sd: float, mde: float, body: PowerIn | BaselinePowerIn) -> int:
         return stats.sample_size(sd, mde, body.alpha, body.power, tuple(body.weights), body.r2)
     except ValueError as e:
         raise Invalid(str(e)) from e
+
+
+@router.get("/experiments/{key}/daily")
+async def daily(
+    key: Key,
+    metric: Key = Query(description="a mean or ratio metric"),
+    _: User = Depends(operator_user),
+    rt: Runtime = Depends(runtime),
+) -> list[dict[str, Any]]:
+    """Cumulative results at the end of each day: the lift-over-time plot's points, with
+    the always-valid p-value as of each day."""
+    async with rt.db.read() as s:
+        experiment = await service.access_experiment(s, key)
+        days = await experiment_daily(s, experiment, metric, utcnow())
+    return [clean(vars(d)) for d in days]
 
 
 @router.post("/experiments/power")

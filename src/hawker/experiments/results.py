@@ -7,6 +7,8 @@ part 5) need their own event -> unit mapping; they get ``unit_events`` when thos
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawker.analytics.models import Event
 from hawker.core.errors import Invalid
 from hawker.experiments import stats
-from hawker.experiments.analysis import Design, Results, analyse, as_dict, unit_values
+from hawker.experiments.analysis import (
+    Day,
+    Design,
+    Results,
+    analyse,
+    as_dict,
+    daily,
+    unit_values,
+)
 from hawker.experiments.errors import NotStarted
 from hawker.experiments.metrics import Metric, metric
 from hawker.experiments.models import Experiment, Exposure
@@ -94,19 +104,18 @@ async def _rows(
     return events, exposures
 
 
-async def experiment_results(
-    s: AsyncSession, experiment: Experiment, now: datetime
-) -> tuple[Results, list[Guardrail]]:
+@asynccontextmanager
+async def _loaded(
+    s: AsyncSession, experiment: Experiment, metrics: list[Metric], now: datetime
+) -> AsyncIterator[tuple[duckdb.DuckDBPyConnection, Design]]:
+    """A DuckDB holding the experiment's exposures and its window of the event log."""
     if experiment.started_at is None:
         raise NotStarted(f"{experiment.key!r} is a draft")
-    keys = list(dict.fromkeys([*experiment.metrics, *(g["metric"] for g in experiment.guardrails)]))
-    metrics = [metric(k) for k in keys]
-    until = experiment.stopped_at or now
     design = Design(
         arms=[v["key"] for v in experiment.variants],
         weights=[int(v["weight"]) for v in experiment.variants],
         start=experiment.started_at,
-        until=until + timedelta(microseconds=1),
+        until=(experiment.stopped_at or now) + timedelta(microseconds=1),
         pre_days=PRE_DAYS,
     )
     events, exposures = await _rows(
@@ -115,10 +124,30 @@ async def experiment_results(
     con = duckdb.connect()
     try:
         _load(con, events, exposures)
-        results = analyse(con, metrics, design)
+        yield con, design
     finally:
         con.close()
+
+
+async def experiment_results(
+    s: AsyncSession, experiment: Experiment, now: datetime
+) -> tuple[Results, list[Guardrail]]:
+    keys = list(dict.fromkeys([*experiment.metrics, *(g["metric"] for g in experiment.guardrails)]))
+    metrics = [metric(k) for k in keys]
+    async with _loaded(s, experiment, metrics, now) as (con, design):
+        results = analyse(con, metrics, design)
     return results, judge(results, experiment.guardrails)
+
+
+async def experiment_daily(
+    s: AsyncSession, experiment: Experiment, key: str, now: datetime
+) -> list[Day]:
+    """One metric's cumulative lift at the end of each day since the start."""
+    m = metric(key)
+    if m.kind == "quantile":
+        raise Invalid("daily lifts are for mean and ratio metrics")
+    async with _loaded(s, experiment, [m], now) as (con, design):
+        return daily(con, m, design)
 
 
 def judge(results: Results, guardrails: list[dict[str, Any]]) -> list[Guardrail]:
