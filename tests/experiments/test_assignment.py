@@ -3,6 +3,8 @@ that exclude within and overlap across, targeting rules."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -105,3 +107,10 @@ def test_targeting_rules() -> None:
     assert fans("2", Context(follows=frozenset({7, 8}), new_shopper=True))
     assert not fans("3", Context(follows=frozenset({7}), new_shopper=True))
     assert not fans("2", Context(follows=frozenset({7}), new_shopper=False))
+
+
+def test_switchback_units_are_time_slots() -> None:
+    at = datetime(2026, 11, 29, 10, 59, 59)
+    assert a.slot_unit(at, 3600) == a.slot_unit(datetime(2026, 11, 29, 10), 3600)
+    assert a.slot_unit(at, 3600) != a.slot_unit(datetime(2026, 11, 29, 11), 3600)
+    assert a.slot_unit(at, 3600, "beauty") == f"{a.slot_unit(at, 3600)}:beauty"

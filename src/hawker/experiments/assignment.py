@@ -19,11 +19,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 BUCKETS = 10_000
 FREE = 255  # never handed to a variant
 RETIRED = 254  # once held by a variant that shrank: out of the experiment, kept apart
 MAX_VARIANTS = 16
+EPOCH = datetime(1970, 1, 1)
 Runs = list[tuple[int, int, int]]  # (start, end, variant): buckets [start, end) -> variant
 
 
@@ -48,6 +50,14 @@ class Hasher:
 
 def bucket(salt: str, unit: str) -> int:
     return Hasher(salt).bucket(unit)
+
+
+def slot_unit(at: datetime, slot_seconds: int, stratum: str = "") -> str:
+    """The unit of a switchback experiment (issue 7, part 5): the time slot holding ``at``
+    (naive UTC), optionally within a category or region, so every shopper in that slot and
+    stratum sees the same variant."""
+    slot = int((at - EPOCH).total_seconds()) // slot_seconds
+    return f"{slot}:{stratum}" if stratum else str(slot)
 
 
 def targets(weights: Sequence[int], traffic: int) -> list[int]:
