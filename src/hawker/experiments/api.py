@@ -17,7 +17,7 @@ from hawker.experiments import service, stats
 from hawker.experiments.analysis import clean
 from hawker.experiments.context import context_for
 from hawker.experiments.exposures import Seen, do_expose, mixed_units
-from hawker.experiments.registry import Assignment, Registry
+from hawker.experiments.registry import Assignment, Registry, registry_of
 from hawker.experiments.results import (
     baseline,
     experiment_daily,
@@ -48,11 +48,6 @@ DEVICE_COOKIE = "hawker_device"
 class KillIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=2000)
-
-
-def registry_of(rt: Runtime) -> Registry:
-    registry: Registry = rt.services["experiments"]
-    return registry
 
 
 async def _changed(rt: Runtime, experiment: Any) -> ExperimentOut:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.experiments import service
+from hawker.experiments.registry import registry_of
 from hawker.experiments.results import experiment_results
 from hawker.infra.jobs import Jobs
 from hawker.infra.runtime import Runtime
@@ -40,7 +41,7 @@ async def check_guardrails(rt: Runtime) -> list[str]:
                 await do_guardrail_stop(s, experiment.key, harmed)
             stopped.append(experiment.key)
     if stopped:
-        await rt.services["experiments"].refresh(rt.db, force=True)
+        await registry_of(rt).refresh(rt.db, force=True)
     return stopped
 
 

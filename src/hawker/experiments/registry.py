@@ -21,6 +21,7 @@ from hawker.core.db import Database
 from hawker.experiments import assignment
 from hawker.experiments.models import DefinitionsVersion, Experiment, Layer
 from hawker.experiments.targeting import Check, Context, Rules, compile_rules
+from hawker.infra.runtime import Runtime
 
 log = logging.getLogger(__name__)
 NOBODY = Context()
@@ -144,3 +145,9 @@ class Registry:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+
+def registry_of(rt: Runtime) -> Registry:
+    """The process's registry: server code asks ``registry_of(rt).variant(key, unit, ctx)``."""
+    registry: Registry = rt.services["experiments"]
+    return registry
