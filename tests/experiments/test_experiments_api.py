@@ -72,11 +72,20 @@ def test_definitions_are_validated_and_audited(make_user: Callable[..., Api]) ->
     assert "4000 free buckets" in body["detail"]
     assert operator.post("/api/experiments", json={**full, "layer_share": 4000}).status_code == 201
     assert_problem(operator.get("/api/experiments/nope"), 404, "unknown_experiment")
+    patch = {"title": None, "traffic": 2000, "metrics": ["conversion"]}
+    changed = operator.patch("/api/experiments/home.other", json=patch).json()
+    assert (changed["title"], changed["traffic"], changed["metrics"]) == (
+        full["title"],
+        2000,
+        ["conversion"],
+    )
+    assert_problem(operator.patch("/api/experiments/home.other", json={"traffic": -1}), 422)
     assert_problem(
         operator.post("/api/experiments/home.live_position/ramp", json={"traffic": 1}), 409
     )
     audit = operator.get("/api/operator/audit", params={"action": "experiment."}).json()
-    assert [e["action"] for e in audit][:2] == ["experiment.create"] * 2
+    actions = [e["action"] for e in audit]
+    assert actions == ["experiment.change", "experiment.create", "experiment.create"]
 
 
 def test_sticky_variants_ramp_kill_and_exposures(

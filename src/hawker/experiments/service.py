@@ -79,11 +79,19 @@ async def access_experiment(s: AsyncSession, key: str, *, lock: bool = False) ->
 
 
 async def _layer(s: AsyncSession, key: str) -> Layer:
-    layer = await s.scalar(select(Layer).where(Layer.key == key).with_for_update())
+    """The layer, made on first use and locked: slices of one layer are claimed one at a
+    time (two operators defining experiments at once cannot both take the same buckets)."""
+    query = select(Layer).where(Layer.key == key).with_for_update()
+    layer = await s.scalar(query)
     if layer is None:
-        layer = Layer(key=key, salt=secrets.token_hex(8))
-        s.add(layer)
-        await s.flush()
+        try:
+            async with s.begin_nested():
+                layer = Layer(key=key, salt=secrets.token_hex(8))
+                s.add(layer)
+                await s.flush()
+        except IntegrityError:  # made by a concurrent definition since: wait for it
+            layer = await s.scalar(query)
+            assert layer is not None
     return layer
 
 
@@ -157,8 +165,10 @@ async def do_update(
     if patch.variants is not None:
         check_variants(patch.variants)
     check_metrics(patch.metrics or [], patch.guardrails or [])
+    if experiment.kind == "flag" and (patch.metrics or patch.guardrails):
+        raise Invalid("a flag has no metrics: define an experiment to measure")
     before = snapshot(experiment)
-    for name, value in patch.model_dump(exclude_unset=True).items():
+    for name, value in patch.model_dump(exclude_unset=True, exclude_none=True).items():
         if name == "targeting" and patch.targeting is not None:
             value = patch.targeting.model_dump(exclude_defaults=True)
         setattr(experiment, name, value)
