@@ -101,6 +101,8 @@ def test_sticky_variants_ramp_kill_and_exposures(
         "in_experiment": False,
     }  # a draft: everyone gets the control
     assert operator.post("/api/experiments/home.live_position/start").json()["status"] == "running"
+    empty = operator.get("/api/experiments/home.live_position/results").json()  # nobody yet
+    assert empty["units"] == [0, 0, 0] and empty["srm"] is False
     first = {s.user["id"]: variant_of(s) for s in shoppers}
     assert first == {s.user["id"]: variant_of(s) for s in shoppers}  # sticky
     inside = [s for s in shoppers if first[s.user["id"]]["in_experiment"]]

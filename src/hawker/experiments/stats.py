@@ -55,6 +55,8 @@ def cuped(values: Array, pre: Array) -> tuple[Array, float]:
     """CUPED (Deng et al., 2013): ``y - theta (x - mean x)`` with theta = cov(y, x)/var(x)
     pooled over all arms, so the adjustment cannot differ by arm. Returns the adjusted values
     and theta (0 when the covariate does not vary)."""
+    if len(pre) == 0:
+        return values, 0.0
     x = pre - pre.mean()
     var_x = float(x @ x)
     theta = float((values - values.mean()) @ x) / var_x if var_x > 0 else 0.0
@@ -135,7 +137,8 @@ def default_tau2(m: Moments) -> Array:
     """The mixing variance: tuned to effects of about a tenth of a unit-level standard
     deviation (a typical product change), as the variance of the difference would be with
     100 units per arm. Any value keeps the test valid; it only moves its power."""
-    pooled = float(np.average(m.var, weights=np.maximum(m.n - 1, 0)))
+    dof = np.maximum(m.n - 1, 0)
+    pooled = float(m.var @ dof / dof.sum()) if dof.sum() > 0 else 0.0  # no units yet: any
     return np.full(len(m.n) - 1, max(pooled, 1e-12) / 100)
 
 
