@@ -90,6 +90,8 @@ def test_sample_ratio_mismatch_is_a_chi_square_flagged_below_a_thousandth() -> N
     assert balanced > stats.SRM_ALPHA
     broken = stats.srm(np.array([5000, 5400, 5200]), np.array([1, 1, 1]))
     assert broken == pytest.approx(sps.chi2.sf(2 * 200**2 / 5200, 2)) and broken < stats.SRM_ALPHA
+    assert stats.srm(np.array([500, 0, 480]), np.array([1, 0, 1])) > stats.SRM_ALPHA
+    assert stats.srm(np.array([500, 3, 480]), np.array([1, 0, 1])) == 0.0
 
 
 def test_sample_size_matches_the_textbook_formula() -> None:

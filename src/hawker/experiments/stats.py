@@ -151,7 +151,12 @@ def srm(observed: Array, weights: Array) -> float:
     if total == 0:
         return 1.0
     expected = total * np.asarray(weights, dtype=np.float64) / np.sum(weights)
-    return float(sps.chisquare(observed, expected).pvalue)
+    if np.any(observed[expected == 0] > 0):  # units in an arm that should have none
+        return 0.0
+    kept = expected > 0
+    if kept.sum() < 2:
+        return 1.0
+    return float(sps.chisquare(observed[kept], expected[kept]).pvalue)
 
 
 def holm(p: Array) -> Array:
