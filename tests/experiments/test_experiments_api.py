@@ -300,3 +300,23 @@ def test_power_from_the_event_log_for_a_ratio_metric(
     assert out["days"] == int(np.ceil(out["units"] / (60 / 7)))
     quantile = {**body, "metric": "watch_ms_p90"}
     assert_problem(operator.post("/api/experiments/power/baseline", json=quantile), 422)
+
+
+def test_targeting_reads_the_caller(make_user: Callable[..., Api]) -> None:
+    operator, shopper = make_user("operator"), make_user()
+    rules = {"countries": ["SG"], "shopper": "new", "min_app_version": "2.0"}
+    body = definition(targeting=rules, metrics=[], guardrails=[])
+    assert operator.post("/api/experiments", json=body).status_code == 201
+    operator.post("/api/experiments/home.live_position/start")
+
+    def inside(**headers: str) -> bool:
+        r = shopper.get("/api/variants", params={"keys": ["home.live_position"]}, headers=headers)
+        return bool(r.json()[0]["in_experiment"])
+
+    assert inside(**{"X-Country": "sg", "X-App-Version": "2.3.1"})
+    assert not inside(**{"X-Country": "MY", "X-App-Version": "2.3.1"})
+    assert not inside(**{"X-Country": "SG", "X-App-Version": "1.9"})
+    assert not inside(**{"X-Country": "SG"})
+    assert_problem(
+        operator.post("/api/experiments", json=definition("x", targeting={"planet": "mars"})), 422
+    )

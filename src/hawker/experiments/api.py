@@ -38,6 +38,7 @@ from hawker.experiments.schemas import (
     Status,
     StopIn,
 )
+from hawker.experiments.targeting import Context
 from hawker.infra.runtime import Runtime
 
 router = APIRouter(prefix="/api", tags=["experiments"])
@@ -207,14 +208,24 @@ def _unit(registry: Registry, key: str, request: Request, user: User | None) -> 
     return request.cookies.get(DEVICE_COOKIE) if entry.unit_type == "device" else None
 
 
-async def _assign(request: Request, rt: Runtime, user: User | None, key: str) -> Assignment:
+async def _assign(
+    request: Request, rt: Runtime, user: User | None, keys: list[str]
+) -> list[Assignment]:
+    """The caller's variants; what targeting needs of the caller is read once, and only when
+    one of the experiments targets."""
     registry = registry_of(rt)
-    unit = _unit(registry, key, request, user)
-    if unit is None:
-        return registry.default(key)
-    async with rt.db.read() as s:
-        ctx = await context_for(s, user, dict(request.headers))
-    return registry.variant(key, unit, ctx)
+    ctx: Context | None = None
+    found = []
+    for key in keys:
+        unit = _unit(registry, key, request, user)
+        if unit is None:
+            found.append(registry.default(key))
+            continue
+        if ctx is None and registry.entries[key].check is not None:
+            async with rt.db.read() as s:
+                ctx = await context_for(s, user, dict(request.headers))
+        found.append(registry.variant(key, unit, ctx))
+    return found
 
 
 @router.get("/variants")
@@ -225,10 +236,9 @@ async def variants(
     rt: Runtime = Depends(runtime),
 ) -> list[AssignmentOut]:
     """The caller's variants (a page's server code calls ``Registry.variant`` directly)."""
-    found = [await _assign(request, rt, user, k) for k in keys]
     return [
         AssignmentOut(key=a.key, variant=a.variant, value=a.value, in_experiment=a.in_experiment)
-        for a in found
+        for a in await _assign(request, rt, user, keys)
     ]
 
 
@@ -240,7 +250,7 @@ async def exposure(
     rt: Runtime = Depends(runtime),
 ) -> dict[str, bool]:
     """The caller has just seen the variant: logged once (the server decides which variant)."""
-    found = await _assign(request, rt, user, key)
+    (found,) = await _assign(request, rt, user, [key])
     unit = _unit(registry_of(rt), key, request, user)
     if unit is None:
         return {"logged": False}
