@@ -43,6 +43,10 @@ from hawker.creators import training_api as creators_training_api
 from hawker.deals import api as deals_api
 from hawker.deals import jobs as deals_jobs
 from hawker.deals.stock import close_deal_stock, install_deal_stock
+from hawker.experiments import api as experiments_api
+from hawker.experiments import jobs as experiments_jobs
+from hawker.experiments.exposures import Seen
+from hawker.experiments.registry import Registry
 from hawker.feed import api as feed_api
 from hawker.infra.jobs import Jobs
 from hawker.infra.payments import SandboxPaymentProvider
@@ -96,12 +100,15 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     payments_redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     rt.services["payments"] = SandboxPaymentProvider(payments_redis, settings.redis_prefix)
     install_deal_stock(rt)
+    experiments = rt.services["experiments"] = Registry(settings.experiment_holdout_bps)
+    rt.services["experiment_seen"] = Seen()
     deals_jobs.register_jobs(jobs, rt)
     orders_jobs.register_jobs(jobs, rt)
     creators_jobs.register_jobs(jobs, rt)
     campaigns_jobs.register_jobs(jobs, rt)
     big_screen.set_campaign_scope(rt, campaign_listing.big_screen_scope)
     video_jobs.register_jobs(jobs, rt)
+    experiments_jobs.register_jobs(jobs, rt)
 
     async def prune_outbox() -> None:
         async with rt.db.write() as s:
@@ -115,10 +122,12 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         if run_jobs:
             jobs.start(asyncio.get_running_loop())
         hub.start()
+        experiments.start(rt.db, settings.experiment_refresh_seconds)
         try:
             yield
         finally:
             await _bounded(hub.stop(), "the room hub's last flush")
+            await _bounded(experiments.stop(), "the experiments refresh")
             await _bounded(jobs.stop(), "the job consumer")
             await _bounded(close_deal_stock(rt), "the stock engine")
             if payments_redis is not None:
@@ -165,6 +174,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         creators_training_api,
         creators_fund_api,
         creators_big_screen_api,
+        experiments_api,
         replay_api,
         campaigns_api,
         coupons_api,

@@ -21,6 +21,10 @@ EventType = Literal[
     "video.view",
     "replay.view",
     "affiliate.click",
+    "refund",
+    "section.impression",
+    "section.click",
+    "experiment.exposure",
 ]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
@@ -38,7 +42,10 @@ async def record(
 ) -> Event:
     """Append one event in the caller's transaction (it commits or rolls back with the change
     it describes). ``value`` is watch ms for "room.leave" and "video.view", a count for
-    "like", minor units for "purchase". The event gets its id when the session flushes."""
+    "like", minor units for "purchase" and "refund". "section.impression"/"section.click"
+    carry ``data["section"]`` (a front-page section); "experiment.exposure" carries
+    ``data`` {experiment, variant, unit} (see hawker.experiments.exposures). The event gets
+    its id when the session flushes."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
     event = Event(

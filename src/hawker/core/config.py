@@ -137,6 +137,26 @@ class Settings(BaseSettings):
     creator_fund_sweep_seconds: float = Field(
         default=3600.0, gt=0, description="how often ended creator fund periods are paid out"
     )
+    experiment_refresh_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="how often each process checks for changed experiment and flag definitions "
+        "(a kill switch takes effect everywhere within it)",
+    )
+    experiment_holdout_bps: int = Field(
+        default=100,
+        ge=0,
+        le=10_000,
+        description="share of shoppers kept out of every experiment, in basis points "
+        "(100 = 1 %), for long-run measurement",
+    )
+    experiment_guardrail_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        description="how often running experiments' guardrails are checked; a harmed one "
+        "stops its experiment",
+    )
     chat_max_length: int = Field(default=200, ge=1, description="characters per chat message")
     chat_rate_per_10s: int = Field(
         default=5, ge=1, description="chat messages a user may send per 10 s in a room"

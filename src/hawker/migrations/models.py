@@ -11,6 +11,7 @@ from hawker.core.db import Base
 from hawker.creators import fund_models as creator_fund  # noqa: F401
 from hawker.creators import models as creators  # noqa: F401
 from hawker.deals import models as deals  # noqa: F401
+from hawker.experiments import models as experiments  # noqa: F401
 from hawker.feed import models as feed  # noqa: F401
 from hawker.live import models as live  # noqa: F401
 from hawker.orders import models as orders  # noqa: F401

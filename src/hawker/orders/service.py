@@ -15,6 +15,7 @@ from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
+from hawker.analytics.service import record
 from hawker.campaigns.coupon_pricing import Line
 from hawker.campaigns.coupon_uses import do_redeem, do_return_uses
 from hawker.campaigns.service import deal_prices as campaign_deal_prices
@@ -299,6 +300,8 @@ async def do_apply_refund(s: AsyncSession, order_id: int, ref: str, amount: int)
         order.refunded_amount = refunded
         await s.flush()
     await emit_money(s, order)
+    # experiments' refund-rate guardrail reads refunds from the event log, next to purchases
+    await record(s, "refund", user_id=order.buyer_id, order_id=order.id, value=amount)
     return order
 
 
