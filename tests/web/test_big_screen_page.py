@@ -10,17 +10,11 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import DESKTOP, Market, build_market, log_in, make_operator
+from tests.web.conftest import DESKTOP, Market, build_market, expect, log_in, make_operator
 from tests.web.test_leaderboard_page import buy_and_pay
 
 pytestmark = pytest.mark.browser
 WALL = {"width": 1920, "height": 1080}
-
-
-def expect(page: Any) -> Any:
-    from playwright.sync_api import expect as pw_expect
-
-    return pw_expect(page)
 
 
 def test_big_screen_updates_while_orders_arrive(

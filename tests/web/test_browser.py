@@ -9,16 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import DESKTOP, PHONE, Market, log_in
+from tests.web.conftest import DESKTOP, PHONE, Market, expect, log_in
 
 pytestmark = pytest.mark.browser
 Shoot = Callable[..., Path]
-
-
-def expect(page: Any) -> Any:
-    from playwright.sync_api import expect as pw_expect
-
-    return pw_expect(page)
 
 
 def open_room(browser: Any, m: Market, email: str, viewport: dict[str, int] = PHONE) -> Any:

@@ -11,15 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import DESKTOP, PHONE, Market, build_market, log_in, make_operator
+from tests.web.conftest import DESKTOP, PHONE, Market, build_market, expect, log_in, make_operator
 
 pytestmark = pytest.mark.browser
-
-
-def expect(page: Any) -> Any:
-    from playwright.sync_api import expect as pw_expect
-
-    return pw_expect(page)
 
 
 def issue(page: Any, code: str, **fields: str) -> None:

@@ -11,15 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import DESKTOP, Market, build_market, log_in
+from tests.web.conftest import DESKTOP, Market, build_market, expect, log_in
 
 pytestmark = pytest.mark.browser
-
-
-def expect(page: Any) -> Any:
-    from playwright.sync_api import expect as pw_expect
-
-    return pw_expect(page)
 
 
 def test_host_sees_commission_and_pays_out(

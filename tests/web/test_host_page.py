@@ -18,18 +18,13 @@ from tests.web.conftest import (
     Caller,
     Market,
     build_market,
+    expect,
     log_in,
     make_operator,
 )
 
 pytestmark = pytest.mark.browser
 BIO = "Skincare nerd <script>alert(1)</script>\nLive every Friday with drops & deals."
-
-
-def expect(page: Any) -> Any:
-    from playwright.sync_api import expect as pw_expect
-
-    return pw_expect(page)
 
 
 def profiled_market(server: Any) -> Market:

@@ -10,15 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import PHONE, Market, build_market
+from tests.web.conftest import PHONE, Market, build_market, expect
 
 pytestmark = pytest.mark.browser
-
-
-def expect(page: Any) -> Any:
-    from playwright.sync_api import expect as pw_expect
-
-    return pw_expect(page)
 
 
 def buy_and_pay(m: Market, sku_id: int) -> None:

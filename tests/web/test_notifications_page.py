@@ -9,15 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import PHONE, Market, build_market, log_in
+from tests.web.conftest import PHONE, Market, build_market, expect, log_in
 
 pytestmark = pytest.mark.browser
-
-
-def expect(page: Any) -> Any:
-    from playwright.sync_api import expect as pw_expect
-
-    return pw_expect(page)
 
 
 def test_follower_hears_a_host_go_live(

@@ -9,15 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import DESKTOP, Market, build_market, log_in, make_operator
+from tests.web.conftest import DESKTOP, Market, build_market, expect, log_in, make_operator
 
 pytestmark = pytest.mark.browser
-
-
-def expect(page: Any) -> Any:
-    from playwright.sync_api import expect as pw_expect
-
-    return pw_expect(page)
 
 
 def test_operator_grants_a_role_and_finds_it_in_the_audit_log(

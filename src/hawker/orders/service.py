@@ -124,11 +124,10 @@ async def do_place_order(
     placed_deals = {
         line["reservation"].deal_id: line["deal"] for line in lines if line["deal"] is not None
     }
+    product_ids = {x["product_id"] for x in lines}
     in_context = video_id is not None or show_id is not None or bool(placed_deals)
     if video_id is not None:  # the clip's host, if it really tags what is bought
-        host_id: int | None = await access_attribution(
-            s, video_id, {x["product_id"] for x in lines}
-        )
+        host_id: int | None = await access_attribution(s, video_id, product_ids)
     elif show_id is not None:
         host_id = (await access_show(s, show_id)).host_id
         channel = "live" if channel == "direct" else channel  # bought while in the show
@@ -137,11 +136,10 @@ async def do_place_order(
         channel = "live" if channel == "direct" else channel
     else:
         host_id = None
-        touch = await last_touch(s, buyer.id, {x["product_id"] for x in lines}, lookback)
+        touch = await last_touch(s, buyer.id, product_ids, lookback)
         if touch is not None:
             channel, host_id = touch.channel, touch.host_id
             show_id, video_id, link_id = touch.show_id, touch.video_id, touch.link_id
-    product_ids = {x["product_id"] for x in lines}
     section_id = feed.section_for(show_id, video_id, product_ids) if feed else None
     if section_id is not None and not in_context:
         channel = "feed"  # bought on the page the front page led to, not in a room or clip
