@@ -134,7 +134,7 @@ async def _fill(
     scorer = scorer_of(rt)
     base = {c.key: scorer.score(c, ctx.now, 1.0) for c in candidates}
     boosts = with_tiers(
-        await boosts_of(rt).boosts(list(base), base),
+        await boosts_of(rt).boosts(ctx.s, list(base), base),
         candidates,
         await tier_boosts(ctx.s, {c.host_id for c in candidates} - {None}),
     )
