@@ -50,19 +50,23 @@ class Entry:
     holdout: bool
 
 
+def compile_assignment(e: Experiment, layer_salt: str) -> assignment.Compiled:
+    """The experiment's allocation and layer slice, ready to assign (also for a stopped
+    switchback, whose analysis re-derives each slot's variant)."""
+    mask = assignment.from_runs(e.layer_slice)
+    whole = mask.count(bytes([1])) == assignment.BUCKETS
+    return assignment.Compiled(
+        assignment.Hasher(e.salt),
+        assignment.from_runs(e.allocation),
+        None if whole else assignment.Hasher(layer_salt),
+        b"" if whole else bytes(1 if m == 1 else 0 for m in mask),
+    )
+
+
 def compile_entry(e: Experiment, layer_salt: str) -> Entry:
     keys = tuple(str(v["key"]) for v in e.variants)
     shipped = keys.index(e.shipped) if e.shipped in keys else 0
-    compiled = None
-    if e.status == "running":
-        mask = assignment.from_runs(e.layer_slice)
-        whole = mask.count(bytes([1])) == assignment.BUCKETS
-        compiled = assignment.Compiled(
-            assignment.Hasher(e.salt),
-            assignment.from_runs(e.allocation),
-            None if whole else assignment.Hasher(layer_salt),
-            b"" if whole else bytes(1 if m == 1 else 0 for m in mask),
-        )
+    compiled = compile_assignment(e, layer_salt) if e.status == "running" else None
     values = [v.get("value") for v in e.variants]
     fixed = shipped if e.status == "stopped" else 0
     return Entry(

@@ -233,6 +233,11 @@ async def do_ramp(
     """Change traffic (and weights) of a running experiment, moving the fewest units."""
     check_operator(operator)
     experiment = await access_experiment(s, key)
+    if experiment.unit_type == "slot":
+        raise IllegalExperimentTransition(
+            "a switchback's past slots are re-derived from its allocation, so ramping would "
+            "rewrite them: stop it and start a new one"
+        )
     variants = [dict(v) for v in experiment.variants]
     if weights is not None:
         if len(weights) != len(variants):
@@ -253,7 +258,9 @@ async def do_stop(
     s: AsyncSession, operator: User, key: str, ship: str | None, reason: str
 ) -> Experiment:
     """Record the decision; everyone gets the shipped variant (or the control) from now on,
-    and the layer slice is free for the next experiment."""
+    and the layer slice is free for the next experiment (only drafts and running experiments
+    hold theirs; the slice stays on the row, as a switchback's analysis re-derives which slots
+    were in the experiment from it)."""
     check_operator(operator)
     experiment = await access_experiment(s, key)
     if ship is not None and ship not in {v["key"] for v in experiment.variants}:
@@ -267,7 +274,6 @@ async def do_stop(
         stopped_at=utcnow(),
         shipped=ship,
         decision_reason=reason,
-        layer_slice=[],
     )
 
 
@@ -289,5 +295,4 @@ async def do_kill(
         stopped_at=utcnow(),
         shipped=None,
         decision_reason=reason,
-        layer_slice=[],
     )
