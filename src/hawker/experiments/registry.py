@@ -130,13 +130,14 @@ class Registry:
         if entry is None:
             return Assignment(key, None, None, False)
         pair = entry.pair
+        data = shopper.encode()
         if (
             pair is None
-            or (entry.holdout and self._holdout.bucket(shopper) < self.holdout_buckets)
+            or (entry.holdout and self._holdout.of(data) < self.holdout_buckets)
             or (entry.check is not None and not entry.check(shopper, ctx or NOBODY))
         ):
             return entry.default
-        arm = pair.arm(shopper.encode(), host.encode())
+        arm = pair.arm(data, host.encode())
         return entry.default if arm is None else entry.answers[arm]
 
     def load(self, experiments: list[Experiment], salts: dict[int, str], version: int) -> None:

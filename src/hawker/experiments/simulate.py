@@ -130,12 +130,9 @@ def study(market: Market, seeds: range, share: int = 5000) -> Study:
     """The global effect and every design's estimate, for each seed."""
     truth = []
     found: dict[str, list[float]] = {name: [] for name in ESTIMATES}
-    everyone = np.ones(max(market.shoppers, market.hosts, market.periods), dtype=bool)
-    all_s, all_h, all_p = (
-        everyone[: market.shoppers],
-        everyone[: market.hosts],
-        everyone[: market.periods],
-    )
+    all_s = np.ones(market.shoppers, dtype=bool)
+    all_h = np.ones(market.hosts, dtype=bool)
+    all_p = np.ones(market.periods, dtype=bool)
     for seed in seeds:
         d = draw(market, np.random.default_rng([seed, 0]))
         control, _ = run(market, d, np.random.default_rng([seed, 1]), all_s, all_h, ~all_p)
