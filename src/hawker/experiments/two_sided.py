@@ -21,8 +21,9 @@ variance and the same limit):
   scarce. The paper weighs them by market balance, ``beta = exp(-lambda/tau)`` with
   ``lambda/tau`` the relative demand (``beta_for``): demand-constrained markets (``beta`` near
   1) lean on the shopper-side bracket, supply-constrained ones on the host-side bracket. ``k``
-  scales the correction; the paper studies k = 1 and 2. The signs are those under which each
-  bracket is unbiased in its limit, checked in the tests on two markets solved by hand.
+  scales the correction; the paper studies k = 1 and 2. The paper's full text was not at hand
+  (only its abstract): this follows its construction, and the signs are those under which
+  each bracket is unbiased in its limit, checked in the tests on two markets solved by hand.
 
 Intervals: the outcome rows are crossed (each row belongs to a shopper and a host, both
 randomised), so neither a shopper- nor a host-clustered variance is right. We use the
