@@ -12,7 +12,8 @@ from hawker.experiments.targeting import Rules
 
 Key = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
 VariantKey = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-UnitType = Literal["shopper", "device", "host", "show", "merchant", "slot"]
+# pair: a shopper-host interaction under two-sided randomization (``two_sided``)
+UnitType = Literal["shopper", "device", "host", "show", "merchant", "slot", "pair"]
 Status = Literal["draft", "running", "stopped", "killed"]
 Share = Annotated[int, Field(ge=0, le=BUCKETS, description="basis points of 10,000")]
 
