@@ -250,6 +250,7 @@ def test_results_show_the_srm_banner_bars_and_lift_plots(
     assert banner, "the SRM banner is not flagged"
     expected = (data.units["control"] + data.units["treatment"]) / 2
     assert f"control: {data.units['control']} seen, {expected:g} expected" in banner.group(0)
+    assert "p &lt; 0.001 (flagged below 0.001)" in banner.group(0)
     assert re.search(r'id="mixed">1<', page)
     gmv = re.search(r'id="metric-gmv_per_shopper".*?</section>', page, re.S)
     assert gmv

@@ -48,6 +48,13 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     return [round(first + i * step, 12) for i in range(int((high - first) / step + 1e-9) + 1)]
 
 
+def tick(value: float) -> str:
+    """Signed, without exponents: +1,500 rather than +1.5e+03."""
+    if value == 0:
+        return "0"
+    return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+.3g}"
+
+
 @dataclass(frozen=True)
 class Scale:
     """A linear map from [low, high] onto pixels [start, end] (end < start for a y axis)."""
@@ -83,7 +90,7 @@ class Bar:
     tone: Tone
 
 
-BAR_WIDTH = 220
+BAR_WIDTH = 160
 
 
 def interval_bars(
@@ -129,7 +136,6 @@ def lift_plot(
     arms: list[str],
     points: list[list[Any]],
     bands: list[list[Any]],
-    label: str = "{:+.3g}",
     width: int = 640,
     height: int = 220,
 ) -> Plot | None:
@@ -177,7 +183,7 @@ def lift_plot(
         right,
         bottom,
         y(0),
-        [(y(t), label.format(t)) for t in nice_ticks(y.low, y.high)],
+        [(y(t), tick(t)) for t in nice_ticks(y.low, y.high, 5)],
         [(x(d), f"day {d}" if i == 0 else str(d)) for i, d in enumerate(days) if i % step == 0],
         series,
     )

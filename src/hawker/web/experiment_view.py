@@ -80,6 +80,12 @@ def pval(value: Any) -> str:
     return "< 0.001" if v < 0.001 else f"{v:.3f}"
 
 
+def p_is(value: Any) -> str:
+    """ "p < 0.001" or "p = 0.034"."""
+    text = pval(value)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
 def interval(pair: Any, fmt: Any = signed) -> str:
     if not isinstance(pair, list | tuple) or len(pair) != 2:
         return DASH

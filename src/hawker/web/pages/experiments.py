@@ -62,6 +62,7 @@ HELPERS = {
     "signed": view.signed,
     "pct": view.pct,
     "pval": view.pval,
+    "p_is": view.p_is,
     "interval": view.interval,
     "plain": view.plain,
 }
