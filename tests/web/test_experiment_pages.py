@@ -4,15 +4,18 @@ and the results section (SRM banner, interval bars, lift plots, unknown figures)
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from scipy import stats as sps
 
 from hawker.accounts.audit import list_audit
+from hawker.analytics.service import record
 from hawker.core.config import Settings
 from hawker.experiments import results
 from hawker.experiments.service import access_experiment
@@ -296,3 +299,50 @@ def test_a_draft_has_no_results_section(client: TestClient, make_user: Callable[
             return (await access_experiment(s, KEY)).status
 
     assert client.portal.call(status) == "draft"  # type: ignore[union-attr]
+
+
+def test_the_power_calculator_measures_the_metric_on_the_event_log(
+    client: TestClient, make_user: Callable[..., Api]
+) -> None:
+    login_as(client, make_user("operator"))
+    empty = client.get("/operator/experiments", params={"metric": "gmv_per_shopper", "mde": "2"})
+    assert empty.status_code == 422 and "too few shoppers" in errors_of(empty.text, "power-error")
+    spent = [1000 + 150 * (i % 7) for i in range(60)]
+    rt = runtime_of(client.app)
+
+    async def write() -> None:
+        async with rt.db.write() as s:
+            for user_id, value in enumerate(spent, 500):
+                await record(s, "purchase", user_id=user_id, order_id=user_id, value=value)
+
+    client.portal.call(write)  # type: ignore[union-attr]
+    asked = {"metric": "gmv_per_shopper", "mde": "2", "arms": "3", "days": "7"}
+    r = client.get("/operator/experiments", params=asked)
+    assert r.status_code == 200, r.text
+    mean, sd = np.mean(spent), np.std(spent, ddof=1)
+    z = sps.norm.ppf(0.975) + sps.norm.ppf(0.8)
+    # all three arms, a third each: the control vs one variant has 1/(1/3) + 1/(1/3) = 6
+    total = math.ceil(z**2 * sd**2 * 6 / (0.02 * mean) ** 2)
+    answer = re.search(r'id="power-answer".*?</p>', r.text, re.S)
+    assert answer and f"{total:,} units</strong> in all" in answer.group(0)
+    assert f"{math.ceil(total / (len(spent) / 7))} days" in answer.group(0)
+    bad = client.get("/operator/experiments", params=asked | {"mde": "-1", "arms": "99"})
+    assert bad.status_code == 422
+    assert "mde: Input should be greater than 0" in errors_of(bad.text, "power-error")
+    assert 'name="arms" value="99"' in bad.text
+
+
+def test_a_flag_runs_without_metrics(client: TestClient, make_user: Callable[..., Api]) -> None:
+    login_as(client, make_user("operator"))
+    r = client.post("/operator/experiments", data=definition(client, kind="flag"))
+    assert r.status_code == 422
+    assert "a flag has no metrics" in errors_of(r.text, "new-error")
+    flag = definition(client, kind="flag", metrics=[], guardrail_metric=[], guardrail_threshold=[])
+    assert (
+        client.post("/operator/experiments", data=flag, follow_redirects=False).status_code == 303
+    )
+    client.post(f"/operator/experiments/{KEY}/start", data={"csrf_token": csrf(client)})
+    page = client.get(f"/operator/experiments/{KEY}")
+    assert page.status_code == 200
+    assert 'class="srm srm-ok"' in page.text and 'class="card metric"' not in page.text
+    assert "Audit log for this flag" in page.text

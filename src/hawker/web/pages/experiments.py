@@ -9,10 +9,13 @@ typed kept, and the service's 4xx status. Accepted ones redirect (post/redirect/
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends, Query
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
@@ -24,14 +27,21 @@ from hawker.accounts.auth import require_role, runtime
 from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.core.errors import HawkerError
-from hawker.experiments import service
+from hawker.experiments import service, stats
+from hawker.experiments.assignment import MAX_VARIANTS
 from hawker.experiments.analysis import Day
 from hawker.experiments.exposures import mixed_units
 from hawker.experiments.metrics import METRICS
 from hawker.experiments.models import Experiment, Layer
 from hawker.experiments.registry import registry_of
-from hawker.experiments.results import experiment_daily, experiment_results, results_dict
-from hawker.experiments.schemas import Key, RampIn, Status, StopIn
+from hawker.experiments.results import (
+    Baseline,
+    baseline,
+    experiment_daily,
+    experiment_results,
+    results_dict,
+)
+from hawker.experiments.schemas import BaselinePowerIn, Key, RampIn, Status, StopIn
 from hawker.infra.runtime import Runtime
 from hawker.web import experiment_view as view
 from hawker.web.experiment_form import (
@@ -98,6 +108,7 @@ async def _list_page(
     form: DefinitionForm,
     errors: list[str],
     status_code: int = 200,
+    power: PowerAnswer | None = None,
 ) -> Response:
     async with rt.db.read() as s:
         rows = await service.list_experiments(s, status)
@@ -111,8 +122,52 @@ async def _list_page(
         status=status or "",
         statuses=STATUSES,
         errors=errors,
+        power=power or PowerAnswer({"metric": "", "mde": "", "arms": "2", "days": "14"}, []),
+        num=view.num,
         **_form_context(form),
     )
+
+
+@dataclass(frozen=True)
+class PowerAnswer:
+    typed: dict[str, str]
+    errors: list[str]
+    found: Baseline | None = None
+    units: int = 0
+    days: int = 0
+
+
+class PowerForm(BaseModel):
+    """The calculator's fields as typed: the effect in percent, equal weights over ``arms``."""
+
+    metric: Key
+    mde: float = Field(gt=0, le=1000)
+    arms: int = Field(default=2, ge=2, le=MAX_VARIANTS)
+    days: int = Field(default=14, ge=1, le=365)
+
+
+async def _power(rt: Runtime, params: Mapping[str, str]) -> PowerAnswer:
+    """The power calculator for a defined metric, measured on the recent event log (as
+    ``POST /api/experiments/power/baseline``)."""
+    typed = {k: params.get(k, "").strip()[:20] for k in ("metric", "mde", "arms", "days")}
+    try:
+        f = PowerForm.model_validate({k: v for k, v in typed.items() if v})
+        body = BaselinePowerIn(
+            metric=f.metric, mde_rel=f.mde / 100, days=f.days, weights=[1.0] * f.arms
+        )
+        async with rt.db.read() as s:
+            found = await baseline(s, body.metric, body.days, utcnow())
+        units = stats.sample_size(
+            found.sd, abs(found.mean) * body.mde_rel, body.alpha, body.power, tuple(body.weights)
+        )
+    except ValidationError as e:
+        return PowerAnswer(typed, _problems(e)[1])
+    except ValueError as e:  # beyond any sample
+        return PowerAnswer(typed, [str(e)])
+    except HawkerError as e:
+        return PowerAnswer(typed, [e.detail])
+    # units over all arms: with equal weights each arm holds 1/arms of them
+    return PowerAnswer(typed, [], found, units, math.ceil(units / found.units_per_day))
 
 
 @router.get("/operator/experiments")
@@ -122,7 +177,10 @@ async def experiments(
     user: User = Depends(operator_user),
     rt: Runtime = Depends(runtime),
 ) -> Response:
-    return await _list_page(request, rt, status, DefinitionForm(), [])
+    power = await _power(rt, request.query_params) if "mde" in request.query_params else None
+    return await _list_page(
+        request, rt, status, DefinitionForm(), [], 422 if power and power.errors else 200, power
+    )
 
 
 @router.post("/operator/experiments")
