@@ -28,8 +28,8 @@ from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.core.errors import HawkerError
 from hawker.experiments import service, stats
-from hawker.experiments.assignment import MAX_VARIANTS
 from hawker.experiments.analysis import Day
+from hawker.experiments.assignment import MAX_VARIANTS
 from hawker.experiments.exposures import mixed_units
 from hawker.experiments.metrics import METRICS
 from hawker.experiments.models import Experiment, Layer
