@@ -87,7 +87,7 @@ def test_only_operators_with_the_csrf_token_reach_the_pages(
     no_token = {k: v for k, v in definition(client).items() if k != "csrf_token"}
     r = client.post("/operator/experiments", data=no_token, follow_redirects=False)
     assert r.status_code == 403 and r.json()["code"] == "csrf_failed"
-    assert "No  experiments yet" in client.get("/operator/experiments").text
+    assert "No experiments yet" in client.get("/operator/experiments").text
     assert audit_actions(client) == []
 
 

@@ -45,7 +45,7 @@ def test_operator_defines_runs_and_reads_an_experiment(
     page = browser.new_context(viewport=DESKTOP).new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
     log_in(page, server.url, "ops@example.com", "/operator/experiments")
-    expect(page.locator("#experiments")).to_contain_text("No  experiments yet")
+    expect(page.locator("#experiments")).to_contain_text("No experiments yet")
     expect(page.locator(".dash-nav a[aria-current=page]")).to_have_text("Experiments")
 
     form = page.locator("#new-experiment")
@@ -66,6 +66,7 @@ def test_operator_defines_runs_and_reads_an_experiment(
     form = page.locator("#new-experiment")
     expect(form.get_by_label("Title")).to_have_value("Live now: top, middle or hidden")
     expect(form.get_by_label("Variant 3 key")).to_have_value("hidden")
+    shoot(page, "experiment-new-rejected", full_page=True)
     form.get_by_label("Variant 3 weight").fill("3333")
     form.get_by_role("button", name="Define as draft").click()
     expect(page.locator("#done")).to_have_text("Experiment defined as a draft.")
@@ -102,6 +103,7 @@ def test_operator_defines_runs_and_reads_an_experiment(
     decision = page.locator("#decision")
     expect(decision).to_contain_text("Shipped “middle” to everyone")
     expect(decision).to_contain_text("Ops")
+    shoot(page, "experiment-decided")
     page.locator("#audit-link").click()
     expect(page.locator("#audit tbody tr")).to_have_count(3)  # create, start, stop
     assert errors == []
