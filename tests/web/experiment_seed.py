@@ -28,11 +28,13 @@ async def seed_history(
     key: str,
     *,
     days: int = 4,
-    units: tuple[int, int] = (400, 300),
-    buy: tuple[float, float] = (0.3, 0.5),
+    units: tuple[int, ...] = (400, 300),
+    buy: tuple[float, ...] = (0.3, 0.5),
+    refund: tuple[float, ...] = (0.05, 0.05),
 ) -> Seeded:
-    """``units`` control and treatment units (50/50 weights: 400 vs 300 is an SRM at p < 0.001),
-    buying with probability ``buy``; first exposures spread over ``days`` days back."""
+    """``units`` per variant (50/50 weights: 400 vs 300 is an SRM at p < 0.001), buying with
+    probability ``buy`` and refunding a purchase with probability ``refund``; first exposures
+    spread over ``days`` days back."""
     experiment = await access_experiment(s, key)
     arms = [str(v["key"]) for v in experiment.variants]
     start = utcnow() - timedelta(days=days)
@@ -42,7 +44,7 @@ async def seed_history(
     rng = np.random.default_rng(7)
     gmv: dict[str, list[int]] = {arm: [] for arm in arms}
     unit = 1000
-    for arm, count, p in zip(arms, units, buy, strict=True):
+    for arm, count, p, back in zip(arms, units, buy, refund, strict=True):
         for i in range(count):
             unit += 1
             seen = start + timedelta(days=i % days, hours=1)
@@ -51,7 +53,7 @@ async def seed_history(
             if spent:
                 at = seen + timedelta(hours=2)
                 s.add(Event(type="purchase", at=at, user_id=unit, order_id=unit, value=spent))
-                if rng.random() < 0.05:
+                if rng.random() < back:
                     s.add(Event(type="refund", at=at, user_id=unit, order_id=unit, value=spent))
             gmv[arm].append(spent)
     # the last treatment unit also saw the control: reported, left out of the analysis

@@ -18,11 +18,12 @@ from hawker.accounts.audit import list_audit
 from hawker.analytics.service import record
 from hawker.core.config import Settings
 from hawker.experiments import results
+from hawker.experiments.jobs import check_guardrails
 from hawker.experiments.service import access_experiment
 from hawker.infra.runtime import runtime_of
 from tests.conftest import Api
 from tests.web.experiment_seed import Seeded, seed_history
-from tests.web.test_pages import csrf, login_as
+from tests.web.test_pages import XSS, csrf, login_as
 
 KEY = "home.live_position"
 
@@ -124,8 +125,11 @@ def test_define_list_filter_and_conflicts(
     client: TestClient, make_user: Callable[..., Api]
 ) -> None:
     login_as(client, make_user("operator"))
-    r = client.post("/operator/experiments", data=definition(client), follow_redirects=False)
+    hostile = definition(client, title=f"Live {XSS}")
+    r = client.post("/operator/experiments", data=hostile, follow_redirects=False)
     assert r.status_code == 303, r.text
+    for path in ("/operator/experiments", f"/operator/experiments/{KEY}"):
+        assert XSS not in client.get(path).text and "Live &lt;script&gt;" in client.get(path).text
     assert r.headers["location"] == f"/operator/experiments/{KEY}?done=created"
     page = client.get(r.headers["location"]).text
     assert "Experiment defined as a draft." in page and "refund_rate (10 %)" in page
@@ -215,6 +219,8 @@ def test_kill_needs_a_reason_and_a_confirmation(
     login_as(client, make_user("operator"))
     client.post("/operator/experiments", data=definition(client))
     url = f"/operator/experiments/{KEY}/kill"
+    forged = client.post(url, data={"reason": "Checkout errors", "confirm": "yes"})
+    assert forged.status_code == 403 and forged.json()["code"] == "csrf_failed"
     r = client.post(url, data={"csrf_token": csrf(client), "reason": "Checkout errors"})
     assert r.status_code == 422 and "confirm" in errors_of(r.text, "kill-error")
     assert 'value="Checkout errors"' in r.text
@@ -228,7 +234,7 @@ def test_kill_needs_a_reason_and_a_confirmation(
     assert audit_actions(client)[-1] == "experiment.kill"
 
 
-def seeded(client: TestClient, make_user: Callable[..., Api]) -> Seeded:
+def seeded(client: TestClient, make_user: Callable[..., Api], **history: Any) -> Seeded:
     login_as(client, make_user("operator"))
     two = {"variant_key": ["control", "treatment"], "variant_weight": ["5000", "5000"]}
     client.post("/operator/experiments", data=definition(client, **two, variant_value=["", ""]))
@@ -237,7 +243,7 @@ def seeded(client: TestClient, make_user: Callable[..., Api]) -> Seeded:
 
     async def write() -> Seeded:
         async with rt.db.write() as s:
-            return await seed_history(s, KEY)
+            return await seed_history(s, KEY, **history)
 
     return client.portal.call(write)  # type: ignore[union-attr,no-any-return]
 
@@ -346,3 +352,20 @@ def test_a_flag_runs_without_metrics(client: TestClient, make_user: Callable[...
     assert page.status_code == 200
     assert 'class="srm srm-ok"' in page.text and 'class="card metric"' not in page.text
     assert "Audit log for this flag" in page.text
+
+
+def test_a_harmed_guardrail_shows_and_its_stop_is_the_decision(
+    client: TestClient, make_user: Callable[..., Api]
+) -> None:
+    seeded(client, make_user, units=(300, 300), refund=(0.05, 0.6))
+    page = client.get(f"/operator/experiments/{KEY}").text
+    guard = re.search(r'id="guardrails".*?</section>', page, re.S)
+    assert guard and "harmed" in guard.group(0) and "the guardrail job stops it" in guard.group(0)
+    assert client.portal.call(check_guardrails, runtime_of(client.app)) == [KEY]  # type: ignore[union-attr]
+    page = client.get(f"/operator/experiments/{KEY}").text
+    guard = re.search(r'id="guardrails".*?</section>', page, re.S)
+    assert guard and "harmed</span>" in guard.group(0) and "→ stopped" in guard.group(0)
+    decision = re.search(r'id="decision".*?</section>', page, re.S)
+    assert decision and "Killed: everyone gets the control" in decision.group(0)
+    assert "automatic stop: guardrail refund_rate" in decision.group(0)
+    assert "by the guardrail job" in decision.group(0)

@@ -28,7 +28,9 @@ def seed(settings: Settings) -> Seeded:
         db = Database(settings.effective_database_url, pool_size=1)
         try:
             async with db.write() as s:
-                return await seed_history(s, KEY, units=(400, 300, 300), buy=(0.3, 0.5, 0.3))
+                return await seed_history(
+                    s, KEY, units=(400, 300, 300), buy=(0.3, 0.5, 0.3), refund=(0.05,) * 3
+                )
         finally:
             await db.dispose()
 
