@@ -209,12 +209,14 @@ async def _results(
         found, guardrails = await experiment_results(s, experiment, now)
         body = results_dict(found, guardrails)
         body["mixed_examples"] = await mixed_units(s, experiment.id, limit=10)
-        daily: dict[str, list[Day]] = {}
-        for m in found.metrics:
-            if m.kind != "quantile":
-                daily[m.key] = await experiment_daily(s, experiment, m.key, now)
     except HawkerError as e:
         return None, [], e.detail
+    daily: dict[str, list[Day]] = {}
+    for m in found.metrics:
+        try:  # a metric without daily lifts (quantiles, a design's own) just has no plot
+            daily[m.key] = await experiment_daily(s, experiment, m.key, now)
+        except HawkerError:
+            continue
     arms = [str(a) for a in body.get("arms", [])]
     return body, [view.metric_view(m, arms, daily.get(m["key"])) for m in body["metrics"]], ""
 
