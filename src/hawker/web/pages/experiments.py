@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field, ValidationError
@@ -41,7 +41,7 @@ from hawker.experiments.results import (
     experiment_results,
     results_dict,
 )
-from hawker.experiments.schemas import BaselinePowerIn, Key, RampIn, Status, StopIn
+from hawker.experiments.schemas import BaselinePowerIn, Key, RampIn, Status, StopIn, UnitType
 from hawker.infra.runtime import Runtime
 from hawker.web import experiment_view as view
 from hawker.web.experiment_form import (
@@ -57,8 +57,8 @@ from hawker.web.render import render
 
 router = page_router()
 operator_user = require_role("operator")
-STATUSES = ("draft", "running", "stopped", "killed")
-UNIT_TYPES = ("shopper", "device", "host", "show", "merchant", "slot")
+STATUSES = get_args(Status)
+UNIT_TYPES = get_args(UnitType)
 DONE = {
     "created": "Experiment defined as a draft.",
     "saved": "Draft saved.",
@@ -162,7 +162,7 @@ async def _power(rt: Runtime, params: Mapping[str, str]) -> PowerAnswer:
         )
     except ValidationError as e:
         return PowerAnswer(typed, _problems(e)[1])
-    except ValueError as e:  # beyond any sample
+    except ValueError as e:  # refused: no effect to find (a zero mean), or beyond any sample
         return PowerAnswer(typed, [str(e)])
     except HawkerError as e:
         return PowerAnswer(typed, [e.detail])
