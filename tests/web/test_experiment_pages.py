@@ -268,9 +268,14 @@ def test_results_show_the_srm_banner_bars_and_lift_plots(
     p = sps.ttest_ind(data.gmv["treatment"], data.gmv["control"], equal_var=False).pvalue
     assert p < 0.001 and "&lt; 0.001" in row.group(1)
     assert row.group(1).count('class="ci-bar tone-good"') == 1
-    assert gmv.group(0).count('<polyline class="line arm-1"') == 1
-    days = re.search(r'<polyline class="line arm-1" points="([^"]+)"', gmv.group(0))
+    lift_url = f"/operator/experiments/{KEY}/lift/gmv_per_shopper"
+    assert f'hx-get="{lift_url}"' in gmv.group(0)  # drawn once the page shows
+    plot = client.get(lift_url).text
+    assert plot.count('<polyline class="line arm-1"') == 1
+    days = re.search(r'<polyline class="line arm-1" points="([^"]+)"', plot)
     assert days and len(days.group(1).split()) == 5  # four whole days and today's part
+    assert 'class="zero"' in plot and '<polygon class="band arm-1"' in plot
+    assert client.get(f"/operator/experiments/{KEY}/lift/nope").status_code == 422
     guard = re.search(r'id="guardrails".*?</section>', page, re.S)
     assert guard and "refund_rate" in guard.group(0)
 

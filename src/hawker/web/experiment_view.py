@@ -129,10 +129,9 @@ class MetricView:
     higher_is_better: bool
     rows: list[ArmRow]
     extra: list[tuple[str, str]]
-    plot: Plot | None
 
 
-def metric_view(m: dict[str, Any], arms: list[str], days: list[Day] | None) -> MetricView:
+def metric_view(m: dict[str, Any], arms: list[str]) -> MetricView:
     better = bool(m.get("higher_is_better", True))
     treated = arms[1:]
     rel_ci = [_at(m.get("rel_ci"), i) for i in range(len(treated))]
@@ -165,11 +164,10 @@ def metric_view(m: dict[str, Any], arms: list[str], days: list[Day] | None) -> M
         higher_is_better=better,
         rows=rows,
         extra=extras(m, METRIC_KEYS),
-        plot=_plot(days, treated),
     )
 
 
-def _plot(days: list[Day] | None, treated: list[str]) -> Plot | None:
+def lift_over_time(days: list[Day], treated: list[str]) -> Plot | None:
     """The difference is the middle of its (symmetric, Welch) interval; the band is the
     always-valid interval, the one that may be read every day."""
     if not days:

@@ -28,7 +28,6 @@ from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.core.errors import HawkerError
 from hawker.experiments import service, stats
-from hawker.experiments.analysis import Day
 from hawker.experiments.assignment import MAX_VARIANTS
 from hawker.experiments.exposures import mixed_units
 from hawker.experiments.metrics import METRICS
@@ -201,7 +200,8 @@ async def create(
 async def _results(
     s: AsyncSession, experiment: Experiment
 ) -> tuple[dict[str, Any] | None, list[view.MetricView], str]:
-    """The results and a view per metric; a failure to analyse is shown, not raised."""
+    """The results and a view per metric; a failure to analyse is shown, not raised. The
+    lift-over-time plots come separately (``lift``): each re-analyses every day."""
     if experiment.started_at is None:
         return None, [], ""
     now = utcnow()
@@ -211,14 +211,8 @@ async def _results(
         body["mixed_examples"] = await mixed_units(s, experiment.id, limit=10)
     except HawkerError as e:
         return None, [], e.detail
-    daily: dict[str, list[Day]] = {}
-    for m in found.metrics:
-        try:  # a metric without daily lifts (quantiles, a design's own) just has no plot
-            daily[m.key] = await experiment_daily(s, experiment, m.key, now)
-        except HawkerError:
-            continue
     arms = [str(a) for a in body.get("arms", [])]
-    return body, [view.metric_view(m, arms, daily.get(m["key"])) for m in body["metrics"]], ""
+    return body, [view.metric_view(m, arms) for m in body["metrics"]], ""
 
 
 async def _detail_page(
@@ -279,6 +273,23 @@ async def experiment_page(
     request: Request, key: Key, user: User = Depends(operator_user), rt: Runtime = Depends(runtime)
 ) -> Response:
     return await _detail_page(request, rt, key)
+
+
+@router.get("/operator/experiments/{key}/lift/{metric}")
+async def lift(
+    request: Request,
+    key: Key,
+    metric: Key,
+    user: User = Depends(operator_user),
+    rt: Runtime = Depends(runtime),
+) -> Response:
+    """One metric's lift-over-time plot, a fragment the results page loads once it shows."""
+    async with rt.db.read() as s:
+        experiment = await service.access_experiment(s, key)
+        days = await experiment_daily(s, experiment, metric, utcnow())
+    arms = [str(v["key"]) for v in experiment.variants]
+    plot = view.lift_over_time(days, arms[1:])
+    return render(request, "operator/_lift.html", plot=plot, title=METRICS[metric].title)
 
 
 @router.post("/operator/experiments/{key}")
