@@ -10,7 +10,10 @@ signs a shopper in who follows a few hosts. Then, for that shopper:
   ceiling, GET /healthz (a trivial endpoint of the same server, same run), ``--requests``
   each; ``ratio`` is home_rps / ceiling_rps.
 
-Boosts: the run uses the default boost provider (none) until campaigns wire theirs in.
+An active campaign takes part: ``--items // 100`` of its shows and products are approved
+entries (its "festival" section) and each of those shows, products and their hosts carries a
+traffic boost (x2, a daily budget no run exhausts), so every section ranks with boosts. The
+page is composed for the first time in the warm-up; the figures are a returning shopper's.
 The last line printed is one JSON object.
 
     python bench/home_feed.py
@@ -28,16 +31,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import httpx2 as httpx
-from sqlalchemy import create_engine, insert
+from sqlalchemy import Connection, create_engine, insert
 
 from hawker.accounts import service as accounts
 from hawker.accounts.models import User, UserRole
+from hawker.campaigns.models import Boost, Campaign, CampaignEntry
 from hawker.catalog.models import Merchant, Product, Sku
 from hawker.core.clock import utcnow
 from hawker.core.db import Database
@@ -117,7 +121,31 @@ def seed(path: Path, items: int) -> None:
                 for i in range(1, items + 1)
             ],
         )  # fmt: skip
+        campaign(c, items, now)
     engine.dispose()
+
+
+def campaign(c: Connection, items: int, now: datetime) -> None:
+    """A running campaign: approved show and product entries, each boosted with its host."""
+    day = timedelta(days=1)
+    c.execute(insert(Campaign), [{"id": 1, "slug": "bench-fest", "name": "Bench Festival",
+                                  "starts_at": now - day, "ends_at": now + day,
+                                  "created_by": 1000 + HOSTS, "created_at": now}])  # fmt: skip
+    taking_part = range(1, items + 1, 100)
+    entries, boosts = [], []
+    for i in taking_part:
+        for kind, target in (("show", i), ("product", i)):
+            entries.append({"campaign_id": 1, "kind": kind, "target_id": target,
+                            "applicant_id": 1000 + HOSTS, "merchant_id": 1,
+                            "host_id": 1000 + i % HOSTS if kind == "show" else None,
+                            "status": "approved", "created_at": now})  # fmt: skip
+        for kind, target in (("show", i), ("product", i), ("host", 1000 + i % HOSTS)):
+            boosts.append({"kind": kind, "target_id": target, "campaign_id": 1,
+                           "multiplier": 2.0, "score_cap": None, "daily_budget": 10**8,
+                           "starts_at": now - day, "ends_at": now + day, "active": True,
+                           "created_by": 1000 + HOSTS, "created_at": now})  # fmt: skip
+    c.execute(insert(CampaignEntry), entries)
+    c.execute(insert(Boost), boosts)
 
 
 async def make_operator(url: str) -> None:
@@ -246,6 +274,10 @@ def main() -> None:
                     f"{base}/api/hosts/{host}/follow",
                     headers={"Authorization": f"Bearer {shopper}"},
                 ).raise_for_status()
+            feed = httpx.get(base + "/api/feed", headers={"Authorization": f"Bearer {shopper}"})
+            shown = {x["title"]: x for x in feed.json()}
+            assert {"From hosts you follow", "Summer Festival deals"} <= set(shown), shown
+            assert any(i["promoted"] for x in shown.values() for i in x["items"]), "no boost"
             result = asyncio.run(run(base, shopper, args))
         finally:
             proc.terminate()

@@ -152,6 +152,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         """Trivial endpoint: also the benchmarks' same-server ceiling."""
         return {"status": "ok"}
 
+    app.include_router(pages.home_router)
     for module in (
         accounts_api,
         accounts_operator_api,

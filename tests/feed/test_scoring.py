@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.feed.scoring import Boosts, Candidate, Key, SimpleScorer, rank
 from hawker.infra.runtime import runtime_of
@@ -48,7 +49,7 @@ class Provider:
         self.value, self.shown_items = boosts, list[Key]()
 
     async def boosts(
-        self, keys: Collection[Key], scores: Mapping[Key, float] | None = None
+        self, s: AsyncSession, keys: Collection[Key], scores: Mapping[Key, float] | None = None
     ) -> Boosts:
         return self.value
 

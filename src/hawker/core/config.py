@@ -86,8 +86,9 @@ class Settings(BaseSettings):
         default=2.0,
         ge=0,
         le=300,
-        description="how long a front-page section that is the same for every shopper is "
-        "reused before it is ranked again (per process; 0: every page view)",
+        description="how long a front-page section is reused before it is ranked again, "
+        "shared by the shoppers it looks the same to, and a shopper's follows are kept "
+        "(per process; 0: every page view)",
     )
     feed_click_cookie_hours: int = Field(
         default=24,

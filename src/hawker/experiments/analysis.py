@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import duckdb
 import numpy as np
+from numpy.typing import NDArray
 
 from hawker.experiments import stats
 from hawker.experiments.metrics import Measure, Metric
@@ -56,6 +57,9 @@ class MetricResult:
     seq_p: list[float] = field(default_factory=list)
     seq_ci: list[tuple[float, float]] = field(default_factory=list)
     cuped_theta: float | None = None
+    # switchback experiments only (see ``switchback``): per treatment arm
+    randomization_p: list[float] | None = None
+    randomization_ci: list[tuple[float, float]] | None = None
 
 
 @dataclass
@@ -67,6 +71,8 @@ class Results:
     mixed_units: int  # exposed to more than one arm, left out
     metrics: list[MetricResult]
     correction: Correction
+    design: str = "shopper"  # "shopper", "cluster" (host, show, merchant) or "switchback"
+    switchback: dict[str, Any] | None = None  # slot length, burn-in, slots per arm, draws
 
 
 EXPOSED = """
@@ -139,6 +145,19 @@ def unit_values(con: duckdb.DuckDBPyConnection, metric: Metric, design: Design) 
     if den is None:
         return num
     return stats.linearize(num, den, np.zeros(len(num), dtype=np.int64), 1)
+
+
+def arm_values(
+    con: duckdb.DuckDBPyConnection, metrics: list[Metric], design: Design
+) -> tuple[NDArray[np.int64], dict[str, tuple[np.ndarray, np.ndarray | None]]]:
+    """Per exposed unit: its arm and each mean or ratio metric's numerator and denominator
+    after exposure (the raw material of the switchback randomization test)."""
+    con.execute(EXPOSED, {"until": design.until})
+    measures = list(dict.fromkeys(m for metric in metrics for m in metric.measures()))
+    cols = _per_unit(con, measures, design)
+    index = {m: i for i, m in enumerate(measures)}
+    values = {m.key: _values(m, cols, index, "m") for m in metrics if m.kind != "quantile"}
+    return cols["arm"].astype(np.int64), values
 
 
 def _comparison(metric: Metric, result: stats.Comparison, m: stats.Moments) -> MetricResult:
@@ -288,7 +307,14 @@ def clean(value: Any) -> Any:
     return value
 
 
+DESIGN_ONLY = {"switchback", "randomization_p", "randomization_ci"}  # absent when None
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    return {k: v for k, v in vars(obj).items() if not (k in DESIGN_ONLY and v is None)}
+
+
 def as_dict(results: Results) -> dict[str, Any]:
-    body = {k: v for k, v in vars(results).items() if k != "metrics"}
-    body["metrics"] = [vars(m) for m in results.metrics]
+    body = {k: v for k, v in _fields(results).items() if k != "metrics"}
+    body["metrics"] = [_fields(m) for m in results.metrics]
     return dict(clean(body))

@@ -138,7 +138,8 @@ async def results(
     key: Key, _: User = Depends(operator_user), rt: Runtime = Depends(runtime)
 ) -> dict[str, Any]:
     """Per metric and variant: means, lifts with intervals, p-values (raw, corrected,
-    always-valid); the SRM check, units seen in two variants, and guardrails."""
+    always-valid); the SRM check, units seen in two variants, and guardrails. ``design``
+    says how units were drawn; switchbacks add slot figures and randomization tests."""
     async with rt.db.read() as s:
         experiment = await service.access_experiment(s, key)
         found, guardrails = await experiment_results(s, experiment, utcnow())

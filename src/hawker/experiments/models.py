@@ -51,8 +51,10 @@ class Experiment(Base):
     holdout: Mapped[bool] = mapped_column(Boolean, default=True)  # respects the global holdout
     metrics: Mapped[list[str]] = mapped_column(JSON, default=list)
     guardrails: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    # switchback seam (issue 7, part 5): a slot unit is floor(epoch / slot_seconds)
+    # switchback experiments (unit "slot"): a slot unit is floor(epoch / slot_seconds); the
+    # first burn_in_seconds of each slot are not measured (carry-over from the last slot)
     slot_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    burn_in_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     shipped: Mapped[str | None] = mapped_column(String(40), nullable=True)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -18,14 +18,15 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 
 from hawker.core.db import Database
-from hawker.experiments import assignment
+from hawker.experiments import assignment, two_sided
 from hawker.experiments.models import DefinitionsVersion, Experiment, Layer
 from hawker.experiments.targeting import Check, Context, Rules, compile_rules
 from hawker.infra.runtime import Runtime
 
 log = logging.getLogger(__name__)
 NOBODY = Context()
-HOLDOUT_UNITS = {"shopper", "device"}  # the global holdout is of people, not hosts or slots
+# the global holdout is of people, not hosts or slots (a pair: its shopper)
+HOLDOUT_UNITS = {"shopper", "device", "pair"}
 
 
 class Assignment(NamedTuple):
@@ -48,21 +49,36 @@ class Entry:
     compiled: assignment.Compiled | None  # None: not running
     check: Check | None
     holdout: bool
+    pair: two_sided.PairCompiled | None = None  # a running pair experiment (then no compiled)
+
+
+def compile_assignment(
+    e: Experiment, layer_salt: str, salt: str | None = None
+) -> assignment.Compiled:
+    """The experiment's allocation and layer slice, ready to assign (also for a stopped
+    switchback, whose analysis re-derives each slot's variant); ``salt`` replaces the
+    experiment's own (a pair experiment's shopper side)."""
+    mask = assignment.from_runs(e.layer_slice)
+    whole = mask.count(bytes([1])) == assignment.BUCKETS
+    return assignment.Compiled(
+        assignment.Hasher(salt or e.salt),
+        assignment.from_runs(e.allocation),
+        None if whole else assignment.Hasher(layer_salt),
+        b"" if whole else bytes(1 if m == 1 else 0 for m in mask),
+    )
 
 
 def compile_entry(e: Experiment, layer_salt: str) -> Entry:
     keys = tuple(str(v["key"]) for v in e.variants)
     shipped = keys.index(e.shipped) if e.shipped in keys else 0
-    compiled = None
-    if e.status == "running":
-        mask = assignment.from_runs(e.layer_slice)
-        whole = mask.count(bytes([1])) == assignment.BUCKETS
-        compiled = assignment.Compiled(
-            assignment.Hasher(e.salt),
-            assignment.from_runs(e.allocation),
-            None if whole else assignment.Hasher(layer_salt),
-            b"" if whole else bytes(1 if m == 1 else 0 for m in mask),
+    compiled = pair = None
+    if e.status == "running" and e.unit_type == "pair":  # answered by pair_variant only
+        shopper_salt, host_salt = two_sided.side_salts(e.salt)
+        pair = two_sided.PairCompiled(
+            compile_assignment(e, layer_salt, shopper_salt), assignment.Hasher(host_salt)
         )
+    elif e.status == "running":
+        compiled = compile_assignment(e, layer_salt)
     values = [v.get("value") for v in e.variants]
     fixed = shipped if e.status == "stopped" else 0
     return Entry(
@@ -76,6 +92,7 @@ def compile_entry(e: Experiment, layer_salt: str) -> Entry:
         compiled=compiled,
         check=compile_rules(Rules.model_validate(e.targeting)),
         holdout=e.holdout and e.unit_type in HOLDOUT_UNITS,
+        pair=pair,
     )
 
 
@@ -109,6 +126,27 @@ class Registry:
         ):
             return entry.default
         arm = compiled.arm(data)
+        return entry.default if arm is None else entry.answers[arm]
+
+    def pair_variant(
+        self, key: str, shopper: str, host: str, ctx: Context | None = None
+    ) -> Assignment:
+        """The variant of a shopper-host interaction in a two-sided (``pair``) experiment:
+        the treatment only when the shopper's side and the host's side both drew it, each by
+        its own salt (``two_sided.side_salts``), so the sides are independent and sticky with
+        no lookup. Holdout, targeting and the layer slice apply to the shopper."""
+        entry = self.entries.get(key)
+        if entry is None:
+            return Assignment(key, None, None, False)
+        pair = entry.pair
+        data = shopper.encode()
+        if (
+            pair is None
+            or (entry.holdout and self._holdout.of(data) < self.holdout_buckets)
+            or (entry.check is not None and not entry.check(shopper, ctx or NOBODY))
+        ):
+            return entry.default
+        arm = pair.arm(data, host.encode())
         return entry.default if arm is None else entry.answers[arm]
 
     def load(self, experiments: list[Experiment], salts: dict[int, str], version: int) -> None:

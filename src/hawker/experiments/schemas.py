@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hawker.experiments.assignment import BUCKETS, MAX_VARIANTS
 from hawker.experiments.targeting import Rules
 
 Key = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
 VariantKey = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-UnitType = Literal["shopper", "device", "host", "show", "merchant", "slot"]
+# pair: a shopper-host interaction under two-sided randomization (``two_sided``)
+UnitType = Literal["shopper", "device", "host", "show", "merchant", "slot", "pair"]
 Status = Literal["draft", "running", "stopped", "killed"]
 Share = Annotated[int, Field(ge=0, le=BUCKETS, description="basis points of 10,000")]
 
@@ -45,7 +46,30 @@ class ExperimentIn(BaseModel):
     holdout: bool = Field(default=True, description="keep the global holdout out")
     metrics: list[Key] = Field(default_factory=list, max_length=20)
     guardrails: list[GuardrailIn] = Field(default_factory=list, max_length=10)
-    slot_seconds: int | None = Field(default=None, ge=60, le=7 * 86400)
+    slot_seconds: int | None = Field(
+        default=None, ge=60, le=7 * 86400, description="slot length (slot units only)"
+    )
+    burn_in_seconds: int | None = Field(
+        default=None,
+        ge=0,
+        le=7 * 86400,
+        description="seconds at the start of each slot left out of the analysis (slot units)",
+    )
+
+    @model_validator(mode="after")
+    def _switchback(self) -> ExperimentIn:
+        """Slot length and burn-in belong to switchback experiments, which need a length."""
+        if self.unit_type != "slot":
+            if self.slot_seconds is not None or self.burn_in_seconds is not None:
+                raise ValueError("slot_seconds and burn_in_seconds are for slot units only")
+            return self
+        if self.slot_seconds is None:
+            raise ValueError("a switchback experiment (slot units) needs slot_seconds")
+        if self.burn_in_seconds is None:
+            self.burn_in_seconds = 0
+        if self.burn_in_seconds >= self.slot_seconds:
+            raise ValueError("burn_in_seconds must be shorter than slot_seconds")
+        return self
 
 
 class ExperimentPatch(BaseModel):
@@ -90,6 +114,7 @@ class ExperimentOut(BaseModel):
     metrics: list[str]
     guardrails: list[dict[str, Any]]
     slot_seconds: int | None
+    burn_in_seconds: int | None
     shipped: str | None
     decision_reason: str
     created_at: datetime

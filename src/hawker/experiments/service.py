@@ -51,6 +51,12 @@ def check_variants(variants: list[VariantIn]) -> None:
         raise BadWeights(f"weights add up to {sum(v.weight for v in variants)}, not 10000")
 
 
+def check_pair(unit_type: str, variants: list[VariantIn]) -> None:
+    """Two-sided randomization treats a pair when both sides are treated: one treatment."""
+    if unit_type == "pair" and len(variants) != 2:
+        raise Invalid("a pair (two-sided) experiment has two variants: control and treatment")
+
+
 def check_metrics(metrics: list[str], guardrails: list[GuardrailIn]) -> None:
     for key in [*metrics, *(g.metric for g in guardrails)]:
         metric(key)  # UnknownMetric when it is not defined
@@ -126,6 +132,7 @@ async def do_bump_version(s: AsyncSession) -> None:
 async def do_create(s: AsyncSession, operator: User, body: ExperimentIn) -> Experiment:
     check_operator(operator)
     check_variants(body.variants)
+    check_pair(body.unit_type, body.variants)
     check_metrics(body.metrics, body.guardrails)
     if body.kind == "flag" and (body.metrics or body.guardrails):
         raise Invalid("a flag has no metrics: define an experiment to measure")
@@ -164,6 +171,7 @@ async def do_update(
         raise IllegalExperimentTransition("only drafts are edited; ramp a running experiment")
     if patch.variants is not None:
         check_variants(patch.variants)
+        check_pair(experiment.unit_type, patch.variants)
     check_metrics(patch.metrics or [], patch.guardrails or [])
     if experiment.kind == "flag" and (patch.metrics or patch.guardrails):
         raise Invalid("a flag has no metrics: define an experiment to measure")
@@ -233,6 +241,11 @@ async def do_ramp(
     """Change traffic (and weights) of a running experiment, moving the fewest units."""
     check_operator(operator)
     experiment = await access_experiment(s, key)
+    if experiment.unit_type == "slot":
+        raise IllegalExperimentTransition(
+            "a switchback's past slots are re-derived from its allocation, so ramping would "
+            "rewrite them: stop it and start a new one"
+        )
     variants = [dict(v) for v in experiment.variants]
     if weights is not None:
         if len(weights) != len(variants):
@@ -253,7 +266,9 @@ async def do_stop(
     s: AsyncSession, operator: User, key: str, ship: str | None, reason: str
 ) -> Experiment:
     """Record the decision; everyone gets the shipped variant (or the control) from now on,
-    and the layer slice is free for the next experiment."""
+    and the layer slice is free for the next experiment (only drafts and running experiments
+    hold theirs; the slice stays on the row, as a switchback's analysis re-derives which slots
+    were in the experiment from it)."""
     check_operator(operator)
     experiment = await access_experiment(s, key)
     if ship is not None and ship not in {v["key"] for v in experiment.variants}:
@@ -267,7 +282,6 @@ async def do_stop(
         stopped_at=utcnow(),
         shipped=ship,
         decision_reason=reason,
-        layer_slice=[],
     )
 
 
@@ -289,5 +303,4 @@ async def do_kill(
         stopped_at=utcnow(),
         shipped=None,
         decision_reason=reason,
-        layer_slice=[],
     )

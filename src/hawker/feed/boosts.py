@@ -9,6 +9,8 @@ import time
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from hawker.campaigns.boosts import boost_multipliers, do_count_impressions
 from hawker.core.clock import utcnow
 from hawker.feed.scoring import Boosts, Key
@@ -24,10 +26,9 @@ class CampaignBoosts:
         self.flushed = time.monotonic()
 
     async def boosts(
-        self, keys: Collection[Key], scores: Mapping[Key, float] | None = None
+        self, s: AsyncSession, keys: Collection[Key], scores: Mapping[Key, float] | None = None
     ) -> Boosts:
-        async with self.rt.db.read() as s:
-            found = await boost_multipliers(s, list(keys), utcnow(), dict(scores or {}))
+        found = await boost_multipliers(s, list(keys), utcnow(), dict(scores or {}))
         boosted = {key: m for key, m in found.items() if m > 1.0}
         return Boosts(boosted, frozenset(boosted))
 

@@ -1,5 +1,6 @@
-"""What keeps the home page fast with a big catalogue: sections that are the same for every
-shopper are composed once per ``HAWKER_FEED_CACHE_SECONDS`` per process, and impressions are
+"""What keeps the home page fast with a big catalogue: each section is composed once per
+``HAWKER_FEED_CACHE_SECONDS`` per process for all the shoppers it looks the same to (everyone,
+or e.g. who follow the same hosts), a shopper's follows are kept as long, and impressions are
 counted in memory and written in one statement at most once a second per process (and before
 metrics are read), instead of one write per page view."""
 
@@ -16,6 +17,7 @@ from hawker.feed import stats
 from hawker.infra.runtime import Runtime
 
 FLUSH_SECONDS = 1.0
+MAX_ENTRIES = 10_000
 
 
 class SectionCache:
@@ -45,10 +47,18 @@ class SectionCache:
         finally:
             del self.loading[key]
         future.set_result(value)
-        if len(self.entries) > 1000:  # old layouts' sections: start afresh
-            self.entries.clear()
+        if len(self.entries) >= MAX_ENTRIES:
+            self._evict()
         self.entries[key] = (time.monotonic() + ttl, value)
         return value
+
+    def _evict(self) -> None:
+        """Expired entries go (shoppers' follows and personal sections come and go); if the
+        rest is still too many, everything."""
+        now = time.monotonic()
+        self.entries = {k: v for k, v in self.entries.items() if v[0] > now}
+        if len(self.entries) >= MAX_ENTRIES:
+            self.entries.clear()
 
     def clear(self) -> None:
         self.entries.clear()

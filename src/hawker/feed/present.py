@@ -83,13 +83,12 @@ async def shows_out(s: AsyncSession, cands: list[Candidate]) -> dict[int, ShowOu
 
 async def present(
     s: AsyncSession,
-    viewer: User | None,
     section_id: int | None,
     ranked: list[tuple[Candidate, float]],
     promoted: frozenset[Key],
 ) -> list[Item]:
     videos = [c.row for c, _ in ranked if c.kind == "video"]
-    clips = {c.id: c for c in await clips_out(s, videos, viewer)} if videos else {}
+    clips = {c.id: c for c in await clips_out(s, videos, None)} if videos else {}
     shows = await shows_out(s, [c for c, _ in ranked if c.kind == "show"])
     items = []
     for c, score in ranked:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 Key = tuple[str, int]  # (kind, id): ("show", 12), ("product", 7), ("video", 3), ("replay", 5)
 HALF_LIFE_HOURS = 24.0
 
@@ -54,10 +56,11 @@ class BoostProvider(Protocol):
     provider can spend a boost's daily impression budget."""
 
     async def boosts(
-        self, keys: Collection[Key], scores: Mapping[Key, float] | None = None
+        self, s: AsyncSession, keys: Collection[Key], scores: Mapping[Key, float] | None = None
     ) -> Boosts:
-        """Multipliers for ``keys``; ``scores`` (the unboosted scores) let a provider keep a
-        boosted score within a cap."""
+        """Multipliers for ``keys``, read in the caller's session ``s`` (a second session
+        while the page holds one could exhaust the pool under load and deadlock); ``scores``
+        (the unboosted scores) let a provider keep a boosted score within a cap."""
         ...
 
     async def shown(self, items: Sequence[Key]) -> None: ...

@@ -71,16 +71,22 @@ def locale_of(accept_language: str) -> tuple[str, str]:
 
 
 async def viewer_of(
-    s: AsyncSession, user: User | None, accept_language: str, now: datetime, new_days: int
+    s: AsyncSession, rt: Runtime, user: User | None, accept_language: str, now: datetime
 ) -> Viewer:
     """A signed-out visitor counts as a new shopper; a signed-in one while their account is
-    younger than ``new_days``."""
+    younger than ``HAWKER_FEED_NEW_SHOPPER_DAYS``. Follows are cached like sections: a new
+    follow reaches the home page within ``HAWKER_FEED_CACHE_SECONDS``."""
     language, country = locale_of(accept_language)
     followed: frozenset[int] = frozenset()
     if user is not None:
-        followed = frozenset(
-            await s.scalars(select(Follow.host_id).where(Follow.follower_id == user.id))
-        )
+
+        async def follows() -> frozenset[int]:
+            stmt = select(Follow.host_id).where(Follow.follower_id == user.id)
+            return frozenset(await s.scalars(stmt))
+
+        ttl = rt.settings.feed_cache_seconds
+        followed = await section_cache(rt).get(f"follows:{user.id}", ttl, follows)
+    new_days = rt.settings.feed_new_shopper_days
     is_new = user is None or user.created_at >= now - timedelta(days=new_days)
     return Viewer(user, is_new, country, language, followed)
 
@@ -104,8 +110,9 @@ def visible(spec: SectionIn, viewer: Viewer, now: datetime) -> bool:
 async def compose(
     s: AsyncSession, rt: Runtime, viewer: Viewer, sections: list[SectionIn], now: datetime
 ) -> list[SectionView]:
-    """Sections the shopper may see, filled; one that is the same for everyone comes from the
-    cache for ``HAWKER_FEED_CACHE_SECONDS``."""
+    """Sections the shopper may see, filled; each comes from the cache for
+    ``HAWKER_FEED_CACHE_SECONDS``, shared by every shopper it looks the same to (all of them,
+    or those the personal source gives the same key, e.g. who follow the same hosts)."""
     ctx = SourceContext(s, viewer, now, hub_of(rt).viewers)
     cache, ttl = section_cache(rt), rt.settings.feed_cache_seconds
     out = []
@@ -113,20 +120,18 @@ async def compose(
         if not visible(spec, viewer, now):
             continue
         source = check_source(spec.source)
-        if source.personal:
-            view = await _fill(rt, ctx, spec, viewer.user)
-        else:
-            key = spec.model_dump_json()
-            view = await cache.get(key, ttl, partial(_fill, rt, ctx, spec, None))
+        key = spec.model_dump_json()
+        if source.personal is not None:
+            key += repr(source.personal(viewer))
+        view = await cache.get(key, ttl, partial(_fill, rt, ctx, spec))
         if view is not None:
             out.append(view)
     return out
 
 
-async def _fill(
-    rt: Runtime, ctx: SourceContext, spec: SectionIn, viewer: User | None
-) -> SectionView | None:
-    """One section ranked and presented; None when it has nothing to show."""
+async def _fill(rt: Runtime, ctx: SourceContext, spec: SectionIn) -> SectionView | None:
+    """One section ranked and presented; None when it has nothing to show. Nothing of the
+    shopper beyond what the source keys on shows in it: the section may be shared."""
     source = check_source(spec.source)
     candidates = await source.candidates(ctx, spec)
     if not candidates:
@@ -134,7 +139,7 @@ async def _fill(
     scorer = scorer_of(rt)
     base = {c.key: scorer.score(c, ctx.now, 1.0) for c in candidates}
     boosts = with_tiers(
-        await boosts_of(rt).boosts(list(base), base),
+        await boosts_of(rt).boosts(ctx.s, list(base), base),
         candidates,
         await tier_boosts(ctx.s, {c.host_id for c in candidates} - {None}),
     )
@@ -142,7 +147,7 @@ async def _fill(
         ranked = rank(scorer, candidates, boosts, ctx.now, spec.limit)
     else:
         ranked = [(c, 0.0) for c in candidates[: spec.limit]]
-    items = await present(ctx.s, viewer, spec.id, ranked, boosts.promoted)
+    items = await present(ctx.s, spec.id, ranked, boosts.promoted)
     return SectionView(spec.id, spec.title, spec.source, source.style, items)
 
 
@@ -194,7 +199,7 @@ async def front_page(
             sections = await section_cache(rt).get(
                 "layout", rt.settings.feed_cache_seconds, lambda: _published(s)
             )
-        viewer = await viewer_of(s, user, accept_language, now, rt.settings.feed_new_shopper_days)
+        viewer = await viewer_of(s, rt, user, accept_language, now)
         page = await compose(s, rt, viewer, sections, now)
     if record:
         buffer = impressions(rt)

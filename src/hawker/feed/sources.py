@@ -9,7 +9,7 @@ a section ranks the latest scheduled ones, not all of them.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -59,7 +59,9 @@ class Source:
     style: str  # how _front_section.html lays it out: live, row, clips, products, hero
     candidates: CandidatesFn
     ranked: bool = True  # False: keep the order the source gives (a hand-picked list)
-    personal: bool = False  # True: differs per shopper, so never shared between them
+    # what of the shopper the section depends on (None: the same for everyone): shoppers
+    # with the same answer share one cached section, so nothing else of them may show in it
+    personal: Callable[[Viewer], Hashable] | None = None
 
 
 SOURCES: dict[str, Source] = {}
@@ -106,6 +108,10 @@ async def upcoming_shows(ctx: SourceContext, spec: SectionIn) -> list[Candidate]
         .limit(POOL)
     )
     return await _shows(ctx, stmt)
+
+
+def followed(viewer: Viewer) -> Hashable:
+    return tuple(sorted(viewer.followed))
 
 
 async def followed_shows(ctx: SourceContext, spec: SectionIn) -> list[Candidate]:
@@ -202,7 +208,7 @@ for _source in (
     Source("videos", "Short videos", "clips", short_videos),
     Source("replays", "Replays", "row", recent_replays),
     Source("products", "Products", "products", products),
-    Source("followed", "Followed hosts' shows", "row", followed_shows, personal=True),
+    Source("followed", "Followed hosts' shows", "row", followed_shows, personal=followed),
     Source("picked", "Hand-picked items", "row", picked, ranked=False),
     Source("featured", "Featured event (while live)", "hero", featured),
     Source("festival", "Running campaigns' shows and products", "row", festival),
