@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,9 @@ from fastapi.testclient import TestClient
 from scipy import stats as sps
 
 from hawker.accounts.audit import list_audit
+from hawker.analytics.models import Event
 from hawker.analytics.service import record
+from hawker.core.clock import clock, utcnow
 from hawker.core.config import Settings
 from hawker.experiments import results
 from hawker.experiments.jobs import check_guardrails
@@ -102,6 +105,13 @@ def test_only_operators_with_the_csrf_token_reach_the_pages(
         ({"layer_share": "lots"}, 422, "Layer share: Input should be a valid integer"),
         ({"key": "Bad Key"}, 422, "Key: String should match pattern"),
         ({"guardrail_threshold": ["0", ""]}, 422, "Guardrail 1 threshold"),
+        ({"unit_type": "slot"}, 422, "a switchback experiment (slot units) needs slot_seconds"),
+        ({"slot_seconds": "600"}, 422, "slot_seconds and burn_in_seconds are for slot units"),
+        (
+            {"unit_type": "slot", "slot_seconds": "600", "burn_in_seconds": "600"},
+            422,
+            "burn_in_seconds must be shorter than slot_seconds",
+        ),
     ],
 )
 def test_a_rejected_definition_comes_back_with_the_reason_and_the_input(
@@ -285,8 +295,9 @@ def test_figures_a_design_adds_are_shown_not_dropped(
 ) -> None:
     def with_more(found: Any, guardrails: Any) -> dict[str, Any]:
         body = original(found, guardrails)
-        body["design"] = "switchback"
-        body["metrics"][0]["ri_p"] = [0.0123]
+        body["interference"] = {"shared_stock": True}
+        body["metrics"][0] |= {"ri_p": [0.0123], "randomization_p": [0.0004]}
+        body["metrics"][0]["randomization_ci"] = [[12.5, 30.25]]
         return body
 
     original = results.results_dict
@@ -294,8 +305,13 @@ def test_figures_a_design_adds_are_shown_not_dropped(
     seeded(client, make_user)
     page = client.get(f"/operator/experiments/{KEY}").text
     more = re.search(r'id="more-figures".*?</section>', page, re.S)
-    assert more and "<dt>design</dt><dd>switchback</dd>" in more.group(0)
+    assert more and "<dt>interference</dt><dd>{&#34;shared_stock&#34;: true}</dd>" in more.group(0)
     assert "<dt>ri_p</dt><dd>[0.0123]</dd>" in page
+    assert "Shopper-level A/B test" in page
+    gmv = re.search(r'id="metric-gmv_per_shopper".*?</section>', page, re.S)
+    assert gmv and "p randomization" in gmv.group(0)
+    row = re.search(r'<tr data-arm="treatment".*?</tr>', gmv.group(0), re.S)
+    assert row and "&lt; 0.001" in row.group(0) and "[+12.5, +30.2]" in row.group(0)
 
 
 def test_a_draft_has_no_results_section(client: TestClient, make_user: Callable[..., Api]) -> None:
@@ -374,3 +390,43 @@ def test_a_harmed_guardrail_shows_and_its_stop_is_the_decision(
     assert decision and "Killed: everyone gets the control" in decision.group(0)
     assert "automatic stop: guardrail refund_rate" in decision.group(0)
     assert "by the guardrail job" in decision.group(0)
+
+
+def test_a_switchback_shows_its_design_and_randomization_test(
+    client: TestClient, make_user: Callable[..., Api], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One-minute slots with a 15 s burn-in for 30 minutes; a slot's purchases are its GMV."""
+    login_as(client, make_user("operator"))
+    slot = {"unit_type": "slot", "slot_seconds": "60", "burn_in_seconds": "15"}
+    two = {"variant_key": ["control", "treatment"], "variant_weight": ["5000", "5000"]}
+    body = definition(client, **slot, **two, variant_value=["", ""])
+    r = client.post("/operator/experiments", data=body, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    client.post(f"/operator/experiments/{KEY}/start", data={"csrf_token": csrf(client)})
+    rt = runtime_of(client.app)
+
+    async def write() -> datetime:
+        async with rt.db.write() as s:
+            started = (await access_experiment(s, KEY)).started_at
+            assert started is not None
+            for minute in range(30):
+                at = started + timedelta(minutes=minute, seconds=30)
+                s.add(Event(type="purchase", at=at, user_id=1, value=1000 + 10 * minute))
+        return started
+
+    started = client.portal.call(write)  # type: ignore[union-attr]
+    monkeypatch.setattr(
+        clock, "offset_seconds", (started + timedelta(minutes=30) - utcnow()).total_seconds()
+    )
+    page = client.get(f"/operator/experiments/{KEY}").text
+    assert "slots of 60 s, the first 15 s of each not measured" in page  # the definition
+    design = re.search(r'<p class="muted" id="design">(.*?)</p>', page, re.S)
+    assert design and design.group(1).startswith("Switchback: slots of 60 s, the first 15 s")
+    gmv = re.search(r'id="metric-gmv_per_shopper".*?</section>', page, re.S)
+    assert gmv and "p randomization" in gmv.group(0)
+    row = re.search(r'<tr data-arm="treatment".*?</tr>', gmv.group(0), re.S)
+    assert row
+    cells = re.findall(r'<td class="num[^"]*">(.*?)</td>', row.group(0))
+    assert len(cells) == 10  # units ... always-valid p, then the randomization p and interval
+    assert re.fullmatch(r"\d\.\d{3}|&lt; 0\.001", cells[-2]) and cells[-1].startswith("[")
+    assert client.get(f"/operator/experiments/{KEY}/lift/gmv_per_shopper").status_code == 200

@@ -32,6 +32,7 @@ LABELS = {
     "metric": "metric",
     "threshold": "threshold",
     "slot_seconds": "Slot length",
+    "burn_in_seconds": "Burn-in",
 }
 
 
@@ -53,6 +54,7 @@ class DefinitionForm:
     traffic: str = str(BUCKETS)
     holdout: bool = True
     slot_seconds: str = ""
+    burn_in_seconds: str = ""
     variants: list[dict[str, str]] = field(
         default_factory=lambda: [
             {"key": "control", "weight": "5000", "value": ""},
@@ -104,6 +106,7 @@ def read_form(form: FormData) -> DefinitionForm:
         traffic=_text(form, "traffic", 20),
         holdout=form.get("holdout") == "on",
         slot_seconds=_text(form, "slot_seconds", 20),
+        burn_in_seconds=_text(form, "burn_in_seconds", 20),
         variants=variants,
         metrics=[str(m)[:80] for m in form.getlist("metrics")][:30],
         guardrails=guardrails,
@@ -122,6 +125,7 @@ def of_experiment(e: Experiment, layer: str) -> DefinitionForm:
         traffic=str(e.traffic),
         holdout=e.holdout,
         slot_seconds="" if e.slot_seconds is None else str(e.slot_seconds),
+        burn_in_seconds="" if e.burn_in_seconds is None else str(e.burn_in_seconds),
         variants=[
             {
                 "key": str(v["key"]),
@@ -150,10 +154,12 @@ def _variants(f: DefinitionForm) -> tuple[list[dict[str, Any]], list[str]]:
     return out, errors
 
 
-def _where(loc: tuple[int | str, ...]) -> str:
-    """('variants', 0, 'weight') -> 'Variant 1 weight'."""
-    words = [f"{n + 1}" if isinstance(n, int) else LABELS.get(n, n) for n in loc]
-    return " ".join(words) or "Form"
+def _message(err: Any) -> str:
+    """('variants', 0, 'weight') -> 'Variant 1 weight: ...'; a rule across fields (loc ())
+    is its message alone."""
+    words = [f"{n + 1}" if isinstance(n, int) else LABELS.get(n, n) for n in err["loc"]]
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return f"{' '.join(words)}: {message}" if words else message
 
 
 def _validated(model: type[Any], values: dict[str, Any], errors: list[str]) -> Any:
@@ -161,7 +167,7 @@ def _validated(model: type[Any], values: dict[str, Any], errors: list[str]) -> A
         found = model.model_validate(values)
     except ValidationError as e:
         # the input is echoed in the form already; the message says what is wrong with it
-        errors += [f"{_where(err['loc'])}: {err['msg']}" for err in e.errors()]
+        errors += [_message(err) for err in e.errors()]
         found = None
     if errors:
         raise FormErrors(errors)
@@ -191,6 +197,7 @@ def to_create(f: DefinitionForm) -> ExperimentIn:
         "layer_share": f.layer_share,
         "holdout": f.holdout,
         "slot_seconds": f.slot_seconds or None,
+        "burn_in_seconds": f.burn_in_seconds or None,
     }
     return _validated(ExperimentIn, values, errors)
 

@@ -27,6 +27,8 @@ TOP_KEYS = {
     "metrics",
     "correction",
     "guardrails",
+    "design",
+    "switchback",
 }
 METRIC_KEYS = {
     "key",
@@ -44,6 +46,8 @@ METRIC_KEYS = {
     "seq_p",
     "seq_ci",
     "cuped_theta",
+    "randomization_p",
+    "randomization_ci",
 }
 
 
@@ -100,6 +104,22 @@ def plain(value: Any, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def design(body: dict[str, Any]) -> str:
+    """How the experiment was analysed, in words."""
+    found = body.get("design", "shopper")
+    if found == "switchback" and isinstance(body.get("switchback"), dict):
+        sb = body["switchback"]
+        return (
+            f"Switchback: slots of {plain(sb.get('slot_seconds'))} s, the first "
+            f"{plain(sb.get('burn_in_seconds'))} s of each not measured; each slot is a unit, "
+            f"judged by a randomization test ({plain(sb.get('draws'))} draws)"
+        )
+    return {
+        "shopper": "Shopper-level A/B test: each shopper (or device) is a unit",
+        "cluster": "Host-side (cluster) randomization: each host, show or merchant is a unit",
+    }.get(str(found), f"Design: {plain(found)}")
+
+
 def extras(body: dict[str, Any], known: set[str]) -> list[tuple[str, str]]:
     return [(k, plain(v)) for k, v in body.items() if k not in known]
 
@@ -117,6 +137,8 @@ class ArmRow:
     p: Any
     p_adjusted: Any
     seq_p: Any
+    randomization_p: Any
+    randomization_ci: Any
     bar: Bar | None
     tone: Tone
 
@@ -129,6 +151,7 @@ class MetricView:
     higher_is_better: bool
     rows: list[ArmRow]
     extra: list[tuple[str, str]]
+    randomization: bool  # a switchback's Fisher test: its p-value and interval per arm
 
 
 def metric_view(m: dict[str, Any], arms: list[str]) -> MetricView:
@@ -153,6 +176,8 @@ def metric_view(m: dict[str, Any], arms: list[str]) -> MetricView:
                 p=_at(m.get("p"), t) if t >= 0 else None,
                 p_adjusted=_at(m.get("p_adjusted"), t) if t >= 0 else None,
                 seq_p=_at(m.get("seq_p"), t) if t >= 0 else None,
+                randomization_p=_at(m.get("randomization_p"), t) if t >= 0 else None,
+                randomization_ci=_at(m.get("randomization_ci"), t) if t >= 0 else None,
                 bar=bars[t] if t >= 0 else None,
                 tone=tone(ci, better) if t >= 0 else "flat",
             )
@@ -164,6 +189,7 @@ def metric_view(m: dict[str, Any], arms: list[str]) -> MetricView:
         higher_is_better=better,
         rows=rows,
         extra=extras(m, METRIC_KEYS),
+        randomization=isinstance(m.get("randomization_p"), list),
     )
 
 

@@ -249,6 +249,7 @@ async def _detail_page(
         results_error=results_error,
         expected=view.expected_units(body["units"], weights) if body else [],
         extra=view.extras(body, view.TOP_KEYS) if body else [],
+        design_text=view.design(body) if body else "",
         errors=errors,
         # a form the experiment's state no longer shows (a stale tab): its reason goes on top
         stray=[m for name, found in errors.items() if name not in shown for m in found],
