@@ -61,6 +61,7 @@ def test_definitions_are_validated_and_audited(make_user: Callable[..., Api]) ->
     twice["variants"][1]["key"] = "top"
     assert_problem(operator.post("/api/experiments", json=twice), 422)
     assert_problem(operator.post("/api/experiments", json=definition(extra=1)), 422)
+    assert_problem(operator.post("/api/experiments", json=definition("k" * 41)), 422)
     r = operator.post("/api/experiments", json=definition(layer="home", layer_share=6000))
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "draft"

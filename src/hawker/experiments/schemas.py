@@ -10,7 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from hawker.experiments.assignment import BUCKETS, MAX_VARIANTS
 from hawker.experiments.targeting import Rules
 
-Key = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
+KEY = r"^[a-z0-9][a-z0-9_.-]*$"
+Key = Annotated[str, Field(min_length=1, max_length=80, pattern=KEY)]
+# an experiment's key is also the audit log's target id (40 characters)
+ExperimentKey = Annotated[str, Field(min_length=1, max_length=40, pattern=KEY)]
 VariantKey = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 # pair: a shopper-host interaction under two-sided randomization (``two_sided``)
 UnitType = Literal["shopper", "device", "host", "show", "merchant", "slot", "pair"]
@@ -33,7 +36,7 @@ class GuardrailIn(BaseModel):
 
 class ExperimentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    key: Key
+    key: ExperimentKey
     kind: Literal["experiment", "flag"] = "experiment"
     title: str = Field(min_length=1, max_length=200)
     hypothesis: str = Field(default="", max_length=5000)
