@@ -31,9 +31,12 @@ from hawker.infra.runtime import Runtime
 from hawker.sim.catalogue import PASSWORD
 from hawker.sim.client import HawkerClient
 
-VISITORS = 150
+VISITORS = 120
 VISITS = 2  # home-page visits per visitor
-AT_ONCE = 6
+AT_ONCE = 3
+# the crowd is the demo's heaviest load: it comes once the room is lively and the clips are
+# transcoding, and a few at a time, so a newcomer's first look stays quick
+START_AFTER = 15.0
 HALF = 5000
 
 EXPERIMENTS: list[dict[str, Any]] = [
@@ -110,12 +113,10 @@ async def make_visitors(rt: Runtime, http: httpx.AsyncClient, count: int) -> lis
     ]
 
 
-def live_click_chance(titles: list[str], live_index: int | None) -> float:
-    """Attention falls down the page: 0.6 for a live section on top, about 0.3 in the middle,
-    none when it is not on the page."""
-    if live_index is None:
-        return 0.0
-    return 0.6 * (1 - live_index / max(1, len(titles)))
+def live_click_chance(live_index: int | None) -> float:
+    """Attention falls fast down the page: 0.7 for a live section on top, about half as much
+    a section lower, none when it is not on the page."""
+    return 0.0 if live_index is None else 0.7 * 0.55**live_index
 
 
 class Visitors:
@@ -124,20 +125,21 @@ class Visitors:
         self.rng = random.Random(seed)
 
     async def run(self, visits: int = VISITS) -> None:
+        """Every visitor comes once, then again: results fill in evenly."""
         gate = asyncio.Semaphore(AT_ONCE)
 
         async def one(visitor: HawkerClient) -> None:
-            for _ in range(visits):
-                async with gate:
-                    await self.visit(visitor)
+            async with gate:
+                await self.visit(visitor)
 
-        await asyncio.gather(*(one(v) for v in self.visitors))
+        for _ in range(visits):
+            await asyncio.gather(*(one(v) for v in self.visitors))
 
     async def visit(self, visitor: HawkerClient) -> None:
         feed = await visitor.call("GET", "/api/feed")
         sources = [section["source"] for section in feed]
         live = sources.index("live") if "live" in sources else None
-        chance = live_click_chance(sources, live)
+        chance = live_click_chance(live)
         featured = sources.index("featured") if "featured" in sources else None
         if live is not None and self.rng.random() < chance:
             await self.enter(visitor, self.pick(feed[live]["items"]))
@@ -156,7 +158,8 @@ class Visitors:
             return
         await visitor.http.get(item["href"], headers=visitor.headers)  # /go counts the click
         url = visitor.ws_url(self.base_url, item["id"])
-        async with websockets.connect(url) as ws:  # joining the room is the live entry
+        # a short close handshake: the room notices the leave either way
+        async with websockets.connect(url, close_timeout=0.5) as ws:  # the live entry
             await ws.recv()  # hello
             await asyncio.sleep(self.rng.uniform(0.05, 0.3))
 
@@ -167,4 +170,6 @@ async def run_experiments(
     """Define and start the experiments, then let the visitors come (once the front page is
     published: only its sections are measured)."""
     await seed_experiments(http, operator_email)
-    await Visitors(base_url, await make_visitors(rt, http, VISITORS)).run()
+    visitors = await make_visitors(rt, http, VISITORS)
+    await asyncio.sleep(START_AFTER)
+    await Visitors(base_url, visitors).run()
