@@ -71,6 +71,7 @@ def make_data(con: duckdb.DuckDBPyConnection, events: int, units: int) -> None:
                TIMESTAMP '{START}' + to_seconds(CAST((v - 0.5) * 28 * 86400 AS BIGINT)) AS at,
                CAST(CASE WHEN type = 'room.leave' THEN 1000 + w * 600000
                          WHEN type IN ('purchase', 'refund') THEN 500 + w * 20000
+                         WHEN type LIKE 'section.%' THEN 1  -- the views (clicks) it counts
                          ELSE 0 END AS BIGINT) AS value,
                CAST(i AS BIGINT) AS order_id,
                CASE WHEN type LIKE 'section.%' THEN 'home.live' END AS section

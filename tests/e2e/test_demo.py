@@ -56,6 +56,7 @@ def test_demo_shows_a_lively_room_within_seconds(tmp_path: Path, database_url: s
         _festival_runs(base, started, log_path)
         _shoppers_use_the_festival_coupon(base, started, log_path)
         _big_screen_climbs(base, started, log_path)
+        _live_position_experiment_wins(base, started, log_path)
         feed = [x["title"] for x in httpx.get(f"{base}/api/feed").json()]
         middle = (len(feed) - 1) / 2  # live commerce has the middle of the page
         assert abs(feed.index("Live now") - middle) <= 0.5, feed
@@ -158,3 +159,29 @@ def _big_screen_climbs(base: str, started: float, log_path: Path) -> None:
         assert time.monotonic() - started < 115, (now, log_path.read_text()[-3000:])
         time.sleep(1)
     assert now["totals"][0]["gmv"] > 0 and now["rooms"]
+
+
+def _live_position_experiment_wins(base: str, started: float, log_path: Path) -> None:
+    """The demo's operator runs ``home.live_position``; its visitors, who enter live rooms
+    more the higher live sits, make the top position's lift on live entries significant."""
+    r = httpx.post(
+        f"{base}/api/auth/login",
+        json={"email": "operator@demo.hawker.dev", "password": "hawker-demo"},
+    )
+    ops = {"Authorization": f"Bearer {r.json()['token']}"}
+    url = f"{base}/api/experiments/home.live_position"
+    assert httpx.get(url, headers=ops).json()["status"] == "running"
+    while True:
+        found = httpx.get(f"{url}/results", headers=ops, timeout=30).json()
+        metrics = {m["key"]: m for m in found["metrics"]}
+        top = found["arms"].index("top") - 1  # treatment arms only, after the control
+        entries = metrics["live_entries"]
+        if entries["p_adjusted"][top] < 0.05 and entries["diff"][top] > 0:
+            break
+        assert time.monotonic() - started < 115, (found, log_path.read_text()[-3000:])
+        time.sleep(2)
+    assert found["arms"] == ["middle", "top", "hidden"] and min(found["units"]) >= 10, found
+    assert not found["srm"], found
+    assert metrics["home_live_ctr"]["diff"][top] > 0, metrics["home_live_ctr"]
+    hidden = found["arms"].index("hidden") - 1
+    assert entries["diff"][hidden] < 0, entries  # hidden: fewest entries

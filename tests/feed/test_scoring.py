@@ -168,8 +168,8 @@ def test_impressions_kept_when_a_flush_fails() -> None:
         raise ConnectionError("database down")
 
     buffer = ImpressionBuffer()
-    buffer.add(7, [1, 2], date(2026, 11, 29))
-    buffer.add(None, [1], date(2026, 11, 29))
+    buffer.add(7, [(1, "home.live"), (2, "home.videos")], date(2026, 11, 29))
+    buffer.add(None, [(1, "home.live")], date(2026, 11, 29))
     rt: Any = SimpleNamespace(db=SimpleNamespace(write=unreachable))
     with pytest.raises(ConnectionError):
         asyncio.run(buffer.flush(rt))

@@ -43,7 +43,8 @@ async def record(
     """Append one event in the caller's transaction (it commits or rolls back with the change
     it describes). ``value`` is watch ms for "room.leave" and "video.view", a count for
     "like", minor units for "purchase" and "refund". "section.impression"/"section.click"
-    carry ``data["section"]`` (a front-page section); "experiment.exposure" carries
+    carry ``data["section"]`` (a front-page section's key, e.g. "home.live") and ``value`` the
+    impressions (clicks) the event counts; "experiment.exposure" carries
     ``data`` {experiment, variant, unit} (see hawker.experiments.exposures). The event gets
     its id when the session flushes."""
     if type not in EVENT_TYPES:

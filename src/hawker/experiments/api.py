@@ -38,12 +38,12 @@ from hawker.experiments.schemas import (
     Status,
     StopIn,
 )
+from hawker.experiments.surfaces import DEVICE_COOKIE, unit_for
 from hawker.experiments.targeting import Context
 from hawker.infra.runtime import Runtime
 
 router = APIRouter(prefix="/api", tags=["experiments"])
 operator_user = require_role("operator")
-DEVICE_COOKIE = "hawker_device"
 
 
 class KillIn(BaseModel):
@@ -198,15 +198,7 @@ async def power_from_baseline(
 
 
 def _unit(registry: Registry, key: str, request: Request, user: User | None) -> str | None:
-    """The caller as a unit of the experiment: its account for shopper experiments, the
-    device cookie for device ones; host, show, merchant and slot units are asked for by the
-    server code that knows them, never by a caller."""
-    entry = registry.entries.get(key)
-    if entry is None:
-        return None
-    if entry.unit_type == "shopper":
-        return str(user.id) if user is not None else None
-    return request.cookies.get(DEVICE_COOKIE) if entry.unit_type == "device" else None
+    return unit_for(registry, key, user.id if user else None, request.cookies.get(DEVICE_COOKIE))
 
 
 async def _assign(

@@ -79,7 +79,8 @@ METRICS: dict[str, Metric] = {
             "Click-through on the home page's live section",
             "ratio",
             Measure("section.click", "count", "home.live"),
-            Measure("section.impression", "count", "home.live"),
+            # a flush writes one impression event per shopper and section: value is the count
+            Measure("section.impression", "sum", "home.live"),
         ),
         Metric(
             "chats_per_viewer",

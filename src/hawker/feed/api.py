@@ -16,6 +16,7 @@ from hawker.accounts.auth import current_user, optional_user, runtime
 from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.core.errors import NotFound
+from hawker.experiments.surfaces import DEVICE_COOKIE
 from hawker.feed import layouts, stats
 from hawker.feed.cache import impressions, section_cache
 from hawker.feed.models import FrontPageLayout
@@ -29,7 +30,7 @@ from hawker.feed.schemas import (
     SectionMetricsOut,
     SourceOut,
 )
-from hawker.feed.service import SectionView, front_page, preview_page
+from hawker.feed.service import SectionView, front_page, preview_page, published_key
 from hawker.feed.sources import SOURCES
 from hawker.infra.runtime import Runtime
 from hawker.orders.attribution import FEED_COOKIE, FeedClick
@@ -84,7 +85,12 @@ async def feed(
     request: Request, user: User | None = Depends(optional_user), rt: Runtime = Depends(runtime)
 ) -> list[FeedSectionOut]:
     """The front page as the caller sees it (the JSON twin of ``/``)."""
-    page = await front_page(rt, user, request.headers.get("accept-language", ""))
+    page = await front_page(
+        rt,
+        user,
+        request.headers.get("accept-language", ""),
+        device=request.cookies.get(DEVICE_COOKIE),
+    )
     return feed_out(page)
 
 
@@ -180,9 +186,13 @@ async def click(
     user: User | None = Depends(optional_user),
     rt: Runtime = Depends(runtime),
 ) -> RedirectResponse:
-    """Count the click on a front-page item, remember it for attribution, go to the item."""
+    """Count the click on a front-page item (and log it for experiments), remember it for
+    attribution, go to the item."""
+    key = await published_key(rt, s_)
     async with rt.db.write() as s:
-        counted = await stats.do_record_click(s, user.id if user else None, s_, utcnow().date())
+        counted = await stats.do_record_click(
+            s, user.id if user else None, s_, utcnow().date(), key
+        )
         kind, target_id, path = k, item, f"/{k}s/{item}"
         if k == "replay":  # a replay is bought as its show: the click names the show
             show_id = await s.scalar(select(Replay.show_id).where(Replay.id == item))

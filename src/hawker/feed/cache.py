@@ -1,15 +1,15 @@
 """What keeps the home page fast with a big catalogue: each section is composed once per
 ``HAWKER_FEED_CACHE_SECONDS`` per process for all the shoppers it looks the same to (everyone,
 or e.g. who follow the same hosts), a shopper's follows are kept as long, and impressions are
-counted in memory and written in one statement at most once a second per process (and before
-metrics are read), instead of one write per page view."""
+counted in memory and written at most once a second per process (and before metrics are
+read), with their ``section.impression`` events, instead of one write per page view."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
 from typing import Any, cast
 
@@ -65,15 +65,18 @@ class SectionCache:
 
 
 class ImpressionBuffer:
-    """Impressions counted since the last write, by (section, user, day)."""
+    """Impressions counted since the last write, by (section, user, day); ``keys`` are the
+    sections' event-log keys (``stats.section_key``)."""
 
     def __init__(self) -> None:
         self.counts: Counter[tuple[int, int | None, date]] = Counter()
+        self.keys: dict[int, str] = {}
         self.flushed = time.monotonic()
 
-    def add(self, user_id: int | None, section_ids: list[int], day: date) -> None:
-        for section_id in section_ids:
+    def add(self, user_id: int | None, sections: Iterable[tuple[int, str]], day: date) -> None:
+        for section_id, key in sections:
             self.counts[(section_id, user_id, day)] += 1
+            self.keys[section_id] = key
 
     def due(self) -> bool:
         return bool(self.counts) and time.monotonic() - self.flushed >= FLUSH_SECONDS
@@ -85,6 +88,7 @@ class ImpressionBuffer:
         try:
             async with rt.db.write() as s:
                 await stats.do_add_impressions(s, counts)
+                await stats.do_record_impression_events(s, counts, self.keys)
         except BaseException:
             self.counts.update(counts)  # counted again at the next flush
             raise

@@ -2,6 +2,12 @@
 on schedule, each filled from its source, ranked by the scorer with the boost provider's
 multipliers, and left out when empty.
 
+Experiments (issue 7, part 7): ``home.live_position`` (shopper or device unit) moves the
+live-now section to the ``top`` or ``middle`` of the page or hides it (the published layout is
+the control); ``boost.multiplier`` (host unit) multiplies the campaign boost of that host's
+items. Exposures are logged when the page shows the difference: the live section is on the
+page, a boosted item of the host is shown.
+
 Seams: ``rt.services["feed.boosts"]`` is the ``BoostProvider`` (default: the campaigns'
 traffic boosts, ``feed/boosts.py``), ``rt.services["feed.scorer"]`` the ``Scorer`` (default:
 ``SimpleScorer``); more content sources register with ``sources.register``.
@@ -22,6 +28,8 @@ from hawker.accounts.models import User
 from hawker.core.clock import utcnow
 from hawker.core.errors import NotFound
 from hawker.creators.models import Follow, HostTier, HostTierAssignment
+from hawker.experiments.registry import Registry, registry_of
+from hawker.experiments.surfaces import expose, unit_for
 from hawker.feed import layouts
 from hawker.feed.boosts import CampaignBoosts
 from hawker.feed.cache import impressions, section_cache
@@ -36,10 +44,14 @@ from hawker.feed.scoring import (
     rank,
 )
 from hawker.feed.sources import SourceContext, Viewer, check_source
+from hawker.feed.stats import section_key
 from hawker.infra.runtime import Runtime
 from hawker.live.hub import hub_of
 
 log = logging.getLogger(__name__)
+LIVE_POSITION = "home.live_position"
+BOOST_MULTIPLIER = "boost.multiplier"
+LIVE_SOURCE = "live"
 
 
 @dataclass
@@ -50,6 +62,7 @@ class SectionView:
     style: str
     items: list[Item]
     html: str | None = None  # the page's rendering, kept by the web layer while this is cached
+    boosted_hosts: tuple[int, ...] = ()  # hosts of the promoted items shown (their exposures)
 
 
 def boosts_of(rt: Runtime) -> BoostProvider:
@@ -139,7 +152,9 @@ async def _fill(rt: Runtime, ctx: SourceContext, spec: SectionIn) -> SectionView
     scorer = scorer_of(rt)
     base = {c.key: scorer.score(c, ctx.now, 1.0) for c in candidates}
     boosts = with_tiers(
-        await boosts_of(rt).boosts(ctx.s, list(base), base),
+        with_host_variants(
+            registry_of(rt), await boosts_of(rt).boosts(ctx.s, list(base), base), candidates
+        ),
         candidates,
         await tier_boosts(ctx.s, {c.host_id for c in candidates} - {None}),
     )
@@ -148,7 +163,57 @@ async def _fill(rt: Runtime, ctx: SourceContext, spec: SectionIn) -> SectionView
     else:
         ranked = [(c, 0.0) for c in candidates[: spec.limit]]
     items = await present(ctx.s, spec.id, ranked, boosts.promoted)
-    return SectionView(spec.id, spec.title, spec.source, source.style, items)
+    hosts = {c.host_id for c, _ in ranked if c.key in boosts.promoted and c.host_id is not None}
+    return SectionView(
+        spec.id, spec.title, spec.source, source.style, items, boosted_hosts=tuple(sorted(hosts))
+    )
+
+
+def with_host_variants(registry: Registry, boosts: Boosts, candidates: list[Candidate]) -> Boosts:
+    """``boost.multiplier`` randomizes hosts: a campaign boost on a host's item is multiplied by
+    the host's variant value (never below no boost at all); items without a host keep theirs."""
+    if BOOST_MULTIPLIER not in registry.entries or not boosts.promoted:
+        return boosts
+    multipliers = dict(boosts.multipliers)
+    for c in candidates:
+        if c.key not in boosts.promoted or c.host_id is None:
+            continue
+        factor = registry.variant(BOOST_MULTIPLIER, str(c.host_id)).value
+        if isinstance(factor, int | float) and not isinstance(factor, bool):
+            multipliers[c.key] = max(1.0, multipliers[c.key] * float(factor))
+    return Boosts(multipliers, boosts.promoted)
+
+
+def place_live(page: list[SectionView], position: object) -> list[SectionView]:
+    """The live-now section(s) moved to the ``top`` or ``middle`` of the page or ``hidden``;
+    any other value (the control) keeps the published layout's order."""
+    live = [v for v in page if v.source == LIVE_SOURCE]
+    if not live or position not in ("top", "middle", "hidden"):
+        return page
+    rest = [v for v in page if v.source != LIVE_SOURCE]
+    if position == "hidden":
+        return rest
+    at = 0 if position == "top" else len(rest) // 2
+    return rest[:at] + live + rest[at:]
+
+
+async def experiment_page(
+    rt: Runtime, page: list[SectionView], user_id: int | None, device: str | None
+) -> list[SectionView]:
+    """The page as the shopper's variants say, with the exposures it makes: the live position
+    when a live section is there to move, each boosted host whose item is shown."""
+    registry = registry_of(rt)
+    if not registry.entries:
+        return page
+    unit = unit_for(registry, LIVE_POSITION, user_id, device)
+    if unit is not None and any(v.source == LIVE_SOURCE for v in page):
+        found = registry.variant(LIVE_POSITION, unit)
+        page = place_live(page, found.value)
+        await expose(rt, found, unit, user_id=user_id)
+    if BOOST_MULTIPLIER in registry.entries:
+        for host in {h for v in page for h in v.boosted_hosts}:
+            await expose(rt, registry.variant(BOOST_MULTIPLIER, str(host)), str(host))
+    return page
 
 
 async def tier_boosts(s: AsyncSession, host_ids: set[int | None]) -> dict[int, float]:
@@ -189,10 +254,12 @@ async def front_page(
     *,
     sections: list[SectionIn] | None = None,
     record: bool = True,
+    device: str | None = None,
 ) -> list[SectionView]:
-    """The page for one shopper: the published layout (or ``sections``: a draft or an older
-    version, for previews). ``record`` counts impressions and tells the boost provider; a
-    preview counts nothing."""
+    """The page for one shopper (``device``: the visitor's device cookie): the published
+    layout (or ``sections``: a draft or an older version, for previews). ``record`` applies
+    the shopper's experiment variants, counts impressions and tells the boost provider; a
+    preview shows the layout as it is and counts nothing."""
     now = utcnow()
     async with rt.db.read() as s:
         if sections is None:
@@ -202,8 +269,13 @@ async def front_page(
         viewer = await viewer_of(s, rt, user, accept_language, now)
         page = await compose(s, rt, viewer, sections, now)
     if record:
+        page = await experiment_page(rt, page, user.id if user else None, device)
         buffer = impressions(rt)
-        buffer.add(user.id if user else None, [v.id for v in page if v.id is not None], now.date())
+        buffer.add(
+            user.id if user else None,
+            [(v.id, section_key(v.source)) for v in page if v.id is not None],
+            now.date(),
+        )
         if buffer.due():
             try:
                 await buffer.flush(rt)
@@ -215,6 +287,15 @@ async def front_page(
 
 async def _published(s: AsyncSession) -> list[SectionIn]:
     return layouts.sections_of(await layouts.published(s))
+
+
+async def published_key(rt: Runtime, section_id: int) -> str | None:
+    """The event-log key of a section of the published layout (None: not in it any more)."""
+    async with rt.db.read() as s:
+        sections = await section_cache(rt).get(
+            "layout", rt.settings.feed_cache_seconds, lambda: _published(s)
+        )
+    return next((section_key(x.source) for x in sections if x.id == section_id), None)
 
 
 async def preview_page(

@@ -1,6 +1,10 @@
 """Section metrics (issue 6, part 7): who saw each section (impressions per shopper per day),
 clicks (through ``/go?s=<section>``), and the GMV of orders attributed to the section
-(``orders.section_id``, set when a purchase follows a click on that item)."""
+(``orders.section_id``, set when a purchase follows a click on that item).
+
+Impressions and clicks also reach the event log (``section.impression``/``section.click``,
+``data["section"]`` the section's key, see ``section_key``), where experiment metrics such as
+``home_live_ctr`` read them per shopper."""
 
 from __future__ import annotations
 
@@ -11,12 +15,21 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawker.analytics.service import record
 from hawker.core.db import upsert_insert
 from hawker.feed.models import FrontPageSection, SectionStat
 from hawker.orders.models import Order
 from hawker.orders.states import GMV_STATES
 
 SIGNED_OUT = 0  # the user id impressions and clicks of signed-out visitors are counted under
+PAGE = "home"
+
+
+def section_key(source: str) -> str:
+    """A section's stable key in the event log: the page, then the section's source
+    (``home.live`` is the home page's live-now section). Section ids change when an operator
+    rebuilds a layout; what a section shows does not, so experiments measure by this key."""
+    return f"{PAGE}.{source}"
 
 
 async def do_add_impressions(
@@ -26,6 +39,19 @@ async def do_add_impressions(
     two nodes flushing at once lock them in the same order."""
     for (section_id, user_id, day), n in sorted(counts.items(), key=lambda x: _order(x[0])):
         await _add(s, section_id, user_id or SIGNED_OUT, day, impressions=n)
+
+
+async def do_record_impression_events(
+    s: AsyncSession, counts: Mapping[tuple[int, int | None, date], int], keys: Mapping[int, str]
+) -> None:
+    """One ``section.impression`` event per shopper and section key per flush, ``value`` the
+    impressions it counts (one row per page view would multiply the home page's writes)."""
+    per: dict[tuple[str, int | None], int] = {}
+    for (section_id, user_id, _), n in counts.items():
+        key = (keys[section_id], user_id)
+        per[key] = per.get(key, 0) + n
+    for (section, user_id), n in sorted(per.items(), key=lambda x: (x[0][0], x[0][1] or 0)):
+        await record(s, "section.impression", user_id=user_id, value=n, data={"section": section})
 
 
 def _order(key: tuple[int, int | None, date]) -> tuple[int, date, int]:
@@ -56,11 +82,16 @@ async def _add(
     )
 
 
-async def do_record_click(s: AsyncSession, user_id: int | None, section_id: int, day: date) -> bool:
-    """Count a click; False (and nothing counted) when no such section exists."""
+async def do_record_click(
+    s: AsyncSession, user_id: int | None, section_id: int, day: date, key: str | None = None
+) -> bool:
+    """Count a click, and log it as a ``section.click`` event when the section's ``key`` is
+    known (it is in the published layout); False (nothing counted) for an unknown section."""
     if await s.get(FrontPageSection, section_id) is None:
         return False
     await _add(s, section_id, user_id or SIGNED_OUT, day, clicks=1)
+    if key is not None:
+        await record(s, "section.click", user_id=user_id, value=1, data={"section": key})
     return True
 
 

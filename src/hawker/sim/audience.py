@@ -1,7 +1,10 @@
 """A small simulated audience: bots that watch, chat, like and buy through the public API.
 
 Rates are chosen to look like a modest real room (a chat line every couple of seconds, likes in
-bursts, a purchase every ten seconds or so), not to load-test anything.
+bursts, a purchase every ten seconds or so), not to load-test anything. While a flash deal is
+on, each bot sees the banner design the server picked for it (``room.deal_banner``, reported
+as an exposure like the room page does) and grabs the deal a little more often under the
+countdown design.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from hawker.sim.client import ApiError, HawkerClient
 
 log = logging.getLogger(__name__)
 SANDBOX_CARD = "4242424242424242"
+DEAL_BANNER = "room.deal_banner"
+COUNTDOWN_NUDGE = 0.02  # of a bot's actions while a deal is on: 0.22 of them buy, 0.24 here
 
 
 @dataclass
@@ -64,6 +69,7 @@ class Audience:
         self.coupons = coupons  # codes a third of the purchases try
         self.rng = random.Random(seed)
         self.state = RoomState()
+        self.designs: dict[int, str] = {}  # bot index -> the banner design it was shown
 
     async def run(self) -> None:
         tasks = [asyncio.create_task(self._viewer(bot, i)) for i, bot in enumerate(self.viewers)]
@@ -82,7 +88,7 @@ class Audience:
                 async with websockets.connect(bot.ws_url(self.base_url, self.show_id, after)) as ws:
                     reader = asyncio.create_task(self._read(ws))
                     try:
-                        await self._act(bot, ws)
+                        await self._act(bot, ws, index)
                     finally:
                         reader.cancel()
             except (OSError, websockets.WebSocketException):
@@ -92,16 +98,36 @@ class Audience:
         async for raw in ws:
             self.state.apply(json.loads(raw))
 
-    async def _act(self, bot: HawkerClient, ws: Any) -> None:
+    async def _act(self, bot: HawkerClient, ws: Any, index: int) -> None:
         while True:
             await asyncio.sleep(self.rng.uniform(2.0, 9.0))
             roll = self.rng.random()
+            deal_on = bool(self.state.deal and self.state.deal_left > 0)
+            grab = 0.97
+            if deal_on and await self._banner(bot, index) == "countdown":
+                grab += COUNTDOWN_NUDGE
             if roll < 0.3:
                 await ws.send(json.dumps({"type": "chat", "text": self.rng.choice(CHAT_LINES)}))
             elif roll < 0.75:
                 await ws.send(json.dumps({"type": "like", "count": self.rng.randint(1, 6)}))
-            elif roll < 0.87 or (self.state.deal and self.state.deal_left > 0 and roll < 0.97):
+            elif roll < 0.87 or (deal_on and roll < grab):
                 await self._buy(bot)
+
+    async def _banner(self, bot: HawkerClient, index: int) -> str:
+        """The deal banner's design for this bot, asked once like the room page does and
+        reported as seen (the server logs the exposure once)."""
+        if index not in self.designs:
+            try:
+                (found,) = await bot.call("GET", f"/api/variants?keys={DEAL_BANNER}")
+                if found["in_experiment"]:
+                    await bot.call("POST", f"/api/experiments/{DEAL_BANNER}/exposure")
+            except ApiError as e:
+                log.debug("banner variant not known yet: %s", e)
+                return "classic"
+            if not found["in_experiment"]:  # not running yet (or held out): ask again later
+                return str(found["value"] or "classic")
+            self.designs[index] = str(found["value"])
+        return self.designs[index]
 
     async def _buy(self, bot: HawkerClient) -> None:
         deal, pinned = self.state.deal, self.state.pinned

@@ -29,6 +29,7 @@ from hawker.sim.demo_campaigns import SLUG, seed_campaigns
 from hawker.sim.demo_clips import seed_clips
 from hawker.sim.demo_coupons import FESTIVAL, seed_coupons
 from hawker.sim.demo_creators import MCN_EMAIL, seed_creators
+from hawker.sim.demo_experiments import run_experiments
 from hawker.sim.demo_front_page import seed_front_page
 from hawker.sim.replay import DemoReplay
 
@@ -109,6 +110,11 @@ async def _audience(http: httpx.AsyncClient, count: int) -> list[HawkerClient]:
     return bots
 
 
+async def _front_page_experiments(http: httpx.AsyncClient, app: Any, base: str) -> None:
+    await seed_front_page(http, OPERATOR_EMAIL)
+    await run_experiments(http, runtime_of(app), base, OPERATOR_EMAIL)
+
+
 def _banner(base: str, show_id: int, video: str, replay_id: int | None = None) -> str:
     lines = [
         "",
@@ -123,6 +129,7 @@ def _banner(base: str, show_id: int, video: str, replay_id: int | None = None) -
         f"    Leaderboards    {base}/leaderboards",
         f"    Festival        {base}/campaigns/{SLUG}",
         f"    GMV big screen  {base}/big-screen (operator)",
+        f"    Experiment      {base}/api/experiments/home.live_position/results (operator)",
         f"    MCN portal      {base}/mcn",
         f"    Coupons         {base}/operator/coupons  ({FESTIVAL})",
         f"    Video           {video}",
@@ -189,7 +196,7 @@ async def run_demo(
             supply = asyncio.create_task(seed_creators(http, OPERATOR_EMAIL, bots))
             festival = asyncio.create_task(seed_campaigns(http, OPERATOR_EMAIL))
             screen = asyncio.create_task(seed_big_screen(bots))
-            front = asyncio.create_task(seed_front_page(http, OPERATOR_EMAIL))
+            front = asyncio.create_task(_front_page_experiments(http, app, base))
             recording = asyncio.create_task(replay.run()) if replay_id else None
             try:
                 await serving

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from hawker.accounts.auth import optional_user, runtime
 from hawker.accounts.models import User
+from hawker.experiments.surfaces import DEVICE_COOKIE
 from hawker.feed.service import SectionView, front_page
 from hawker.infra.runtime import Runtime
 from hawker.web.pages.common import page_router
@@ -31,5 +32,10 @@ def rendered(page: list[SectionView]) -> list[Markup]:
 async def home(
     request: Request, user: User | None = Depends(optional_user), rt: Runtime = Depends(runtime)
 ) -> Response:
-    page = await front_page(rt, user, request.headers.get("accept-language", ""))
+    page = await front_page(
+        rt,
+        user,
+        request.headers.get("accept-language", ""),
+        device=request.cookies.get(DEVICE_COOKIE),
+    )
     return render(request, "home.html", sections=rendered(page), preview=None)

@@ -175,6 +175,21 @@ function renderPinned() {
   card.hidden = false;
 }
 
+// The banner's design is the shopper's variant of the room.deal_banner experiment: "classic"
+// (price and a clock) or "countdown" (a bold bar of the time left, and one of the stock left).
+const banner = state.deal_banner;
+let exposed = false;
+
+function reportExposure() {
+  if (exposed || !banner.experiment) return;
+  exposed = true;  // once per page; the server logs a unit once anyway
+  api("POST", `/api/experiments/${banner.experiment}/exposure`).catch(() => { exposed = false; });
+}
+
+function dealDuration() {
+  return Math.max(1, (Date.parse(deal.ends_at + "Z") - Date.parse(deal.starts_at + "Z")) / 1000);
+}
+
 function renderDeal() {
   const box = $("deal");
   if (!deal) {
@@ -184,22 +199,43 @@ function renderDeal() {
   const p = products.get(deal.product_id);
   const soldOut = deal.left <= 0 || deal.ended_reason === "sold_out";
   const over = deal.status !== "live";
+  const clockText = soldOut ? "Sold out" : over ? "Ended" : clock(secondsLeft());
+  const leftText = soldOut ? "0 left" : `${deal.left} left`;
   box.classList.toggle("soldout", soldOut || over);
-  box.replaceChildren(
-    el("div", { class: "bolt", "aria-hidden": "true", text: "⚡" }),
-    el("div", {},
-      el("div", { class: "deal-label", text: p ? `Flash deal · ${p.title}` : "Flash deal" }),
-      el("div", { class: "deal-price" }, document.createTextNode(money(deal.deal_price, deal.currency)),
-        el("s", { text: money(deal.original_price, deal.currency) }))),
-    el("div", { class: "deal-clock" },
-      el("div", { class: "countdown", id: "deal-countdown",
-        text: soldOut ? "Sold out" : over ? "Ended" : clock(secondsLeft()) }),
-      el("span", { class: "left", id: "deal-left", text: soldOut ? "0 left" : `${deal.left} left` })));
+  const label = el("div", { class: "deal-label", text: p ? `Flash deal · ${p.title}` : "Flash deal" });
+  const price = el("div", { class: "deal-price" }, document.createTextNode(money(deal.deal_price, deal.currency)),
+    el("s", { text: money(deal.original_price, deal.currency) }));
+  if (banner.design === "countdown") {
+    const stockPct = Math.max(0, Math.min(100, (100 * deal.left) / Math.max(1, deal.quantity)));
+    box.replaceChildren(
+      el("div", { class: "deal-head" },
+        el("div", { class: "bolt", "aria-hidden": "true", text: "⚡" }),
+        el("div", {}, label, price),
+        el("div", { class: "countdown", id: "deal-countdown", text: clockText })),
+      el("div", { class: "deal-timebar", role: "img", "aria-label": "Time left" },
+        el("i", { id: "deal-timebar", style: `width:${timePct()}%` })),
+      el("div", { class: "deal-stock" },
+        el("div", { class: "deal-stockbar", role: "img", "aria-label": leftText },
+          el("i", { style: `width:${stockPct}%` })),
+        el("span", { class: "left", id: "deal-left", text: leftText })));
+  } else {
+    box.replaceChildren(
+      el("div", { class: "bolt", "aria-hidden": "true", text: "⚡" }),
+      el("div", {}, label, price),
+      el("div", { class: "deal-clock" },
+        el("div", { class: "countdown", id: "deal-countdown", text: clockText }),
+        el("span", { class: "left", id: "deal-left", text: leftText })));
+  }
   box.hidden = false;
+  if (!over) reportExposure();
 }
 
 function secondsLeft() {
   return deal ? (Date.parse(deal.ends_at + "Z") - Date.now() - state.skew) / 1000 : 0;
+}
+
+function timePct() {
+  return Math.max(0, Math.min(100, (100 * secondsLeft()) / dealDuration()));
 }
 
 function tickDeal() {
@@ -207,6 +243,8 @@ function tickDeal() {
   const s = secondsLeft();
   const c = $("deal-countdown");
   if (c) c.textContent = clock(s);
+  const bar = $("deal-timebar");
+  if (bar) bar.style.width = `${timePct()}%`;
   if (s <= 0) dealEnded("expired");
 }
 
