@@ -176,11 +176,12 @@ def _live_position_experiment_wins(base: str, started: float, log_path: Path) ->
         metrics = {m["key"]: m for m in found["metrics"]}
         top = found["arms"].index("top") - 1  # treatment arms only, after the control
         entries = metrics["live_entries"]
-        if entries["p_adjusted"][top] < 0.05 and entries["diff"][top] > 0:
+        significant = entries["p_adjusted"][top] < 0.05 and entries["diff"][top] > 0
+        if significant and min(found["units"]) >= 10:
             break
         assert time.monotonic() - started < 115, (found, log_path.read_text()[-3000:])
         time.sleep(2)
-    assert found["arms"] == ["middle", "top", "hidden"] and min(found["units"]) >= 10, found
+    assert found["arms"] == ["middle", "top", "hidden"], found
     assert not found["srm"], found
     assert metrics["home_live_ctr"]["diff"][top] > 0, metrics["home_live_ctr"]
     hidden = found["arms"].index("hidden") - 1
