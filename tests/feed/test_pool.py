@@ -1,6 +1,6 @@
 """Many shoppers opening the home page at once, more than the database pool has connections:
-every page is composed in the one session it holds, so none waits for a second connection
-while holding the first (which deadlocked the pool until its timeout, then answered 503)."""
+each section is filled in one read unit, so no page waits for a second connection while
+holding a first (which deadlocked the pool until its timeout, then answered 503)."""
 
 import asyncio
 from typing import Any

@@ -83,9 +83,7 @@ def locale_of(accept_language: str) -> tuple[str, str]:
     return language, country
 
 
-async def viewer_of(
-    s: AsyncSession, rt: Runtime, user: User | None, accept_language: str, now: datetime
-) -> Viewer:
+async def viewer_of(rt: Runtime, user: User | None, accept_language: str, now: datetime) -> Viewer:
     """A signed-out visitor counts as a new shopper; a signed-in one while their account is
     younger than ``HAWKER_FEED_NEW_SHOPPER_DAYS``. Follows are cached like sections: a new
     follow reaches the home page within ``HAWKER_FEED_CACHE_SECONDS``."""
@@ -94,8 +92,9 @@ async def viewer_of(
     if user is not None:
 
         async def follows() -> frozenset[int]:
-            stmt = select(Follow.host_id).where(Follow.follower_id == user.id)
-            return frozenset(await s.scalars(stmt))
+            async with rt.db.read() as s:
+                stmt = select(Follow.host_id).where(Follow.follower_id == user.id)
+                return frozenset(await s.scalars(stmt))
 
         ttl = rt.settings.feed_cache_seconds
         followed = await section_cache(rt).get(f"follows:{user.id}", ttl, follows)
@@ -121,12 +120,11 @@ def visible(spec: SectionIn, viewer: Viewer, now: datetime) -> bool:
 
 
 async def compose(
-    s: AsyncSession, rt: Runtime, viewer: Viewer, sections: list[SectionIn], now: datetime
+    rt: Runtime, viewer: Viewer, sections: list[SectionIn], now: datetime
 ) -> list[SectionView]:
     """Sections the shopper may see, filled; each comes from the cache for
     ``HAWKER_FEED_CACHE_SECONDS``, shared by every shopper it looks the same to (all of them,
     or those the personal source gives the same key, e.g. who follow the same hosts)."""
-    ctx = SourceContext(s, viewer, now, hub_of(rt).viewers)
     cache, ttl = section_cache(rt), rt.settings.feed_cache_seconds
     out = []
     for spec in sections:
@@ -136,15 +134,21 @@ async def compose(
         key = spec.model_dump_json()
         if source.personal is not None:
             key += repr(source.personal(viewer))
-        view = await cache.get(key, ttl, partial(_fill, rt, ctx, spec))
+        view = await cache.get(key, ttl, partial(_fill, rt, viewer, spec, now))
         if view is not None:
             out.append(view)
     return out
 
 
-async def _fill(rt: Runtime, ctx: SourceContext, spec: SectionIn) -> SectionView | None:
-    """One section ranked and presented; None when it has nothing to show. Nothing of the
-    shopper beyond what the source keys on shows in it: the section may be shared."""
+async def _fill(rt: Runtime, viewer: Viewer, spec: SectionIn, now: datetime) -> SectionView | None:
+    """One section ranked and presented in a read unit of its own (a page whose sections are
+    all cached opens none); None when it has nothing to show. Nothing of the shopper beyond
+    what the source keys on shows in it: the section may be shared."""
+    async with rt.db.read() as s:
+        return await _ranked(rt, SourceContext(s, viewer, now, hub_of(rt).viewers), spec)
+
+
+async def _ranked(rt: Runtime, ctx: SourceContext, spec: SectionIn) -> SectionView | None:
     source = check_source(spec.source)
     candidates = await source.candidates(ctx, spec)
     if not candidates:
@@ -261,13 +265,10 @@ async def front_page(
     the shopper's experiment variants, counts impressions and tells the boost provider; a
     preview shows the layout as it is and counts nothing."""
     now = utcnow()
-    async with rt.db.read() as s:
-        if sections is None:
-            sections = await section_cache(rt).get(
-                "layout", rt.settings.feed_cache_seconds, lambda: _published(s)
-            )
-        viewer = await viewer_of(s, rt, user, accept_language, now)
-        page = await compose(s, rt, viewer, sections, now)
+    if sections is None:
+        sections = await published_sections(rt)
+    viewer = await viewer_of(rt, user, accept_language, now)
+    page = await compose(rt, viewer, sections, now)
     if record:
         page = await experiment_page(rt, page, user.id if user else None, device)
         buffer = impressions(rt)
@@ -285,16 +286,20 @@ async def front_page(
     return page
 
 
-async def _published(s: AsyncSession) -> list[SectionIn]:
-    return layouts.sections_of(await layouts.published(s))
+async def published_sections(rt: Runtime) -> list[SectionIn]:
+    async def load() -> list[SectionIn]:
+        async with rt.db.read() as s:
+            return layouts.sections_of(await layouts.published(s))
+
+    sections: list[SectionIn] = await section_cache(rt).get(
+        "layout", rt.settings.feed_cache_seconds, load
+    )
+    return sections
 
 
 async def published_key(rt: Runtime, section_id: int) -> str | None:
     """The event-log key of a section of the published layout (None: not in it any more)."""
-    async with rt.db.read() as s:
-        sections = await section_cache(rt).get(
-            "layout", rt.settings.feed_cache_seconds, lambda: _published(s)
-        )
+    sections = await published_sections(rt)
     return next((section_key(x.source) for x in sections if x.id == section_id), None)
 
 

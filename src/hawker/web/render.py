@@ -63,6 +63,7 @@ env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # templates ship with the code: no stat() of each one per render
 )
 env.filters.update(money=format_money, iso=iso, short_time=short_time, compact=compact, watch=watch)
 env.globals["static_version"] = _static_version()
