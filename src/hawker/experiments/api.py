@@ -17,6 +17,7 @@ from hawker.experiments import service, stats
 from hawker.experiments.analysis import clean
 from hawker.experiments.context import context_for
 from hawker.experiments.exposures import Seen, do_expose, mixed_units
+from hawker.experiments.pair_results import DEFAULT_RELATIVE_DEMAND, pair_results
 from hawker.experiments.registry import Assignment, Registry, registry_of
 from hawker.experiments.results import (
     baseline,
@@ -135,13 +136,24 @@ async def kill(
 
 @router.get("/experiments/{key}/results")
 async def results(
-    key: Key, _: User = Depends(operator_user), rt: Runtime = Depends(runtime)
+    key: Key,
+    relative_demand: float = Query(
+        default=DEFAULT_RELATIVE_DEMAND,
+        ge=0,
+        le=100,
+        description="two-sided experiments: the market's demand over supply (TSRI's weight)",
+    ),
+    _: User = Depends(operator_user),
+    rt: Runtime = Depends(runtime),
 ) -> dict[str, Any]:
     """Per metric and variant: means, lifts with intervals, p-values (raw, corrected,
     always-valid); the SRM check, units seen in two variants, and guardrails. ``design``
-    says how units were drawn; switchbacks add slot figures and randomization tests."""
+    says how units were drawn; switchbacks add slot figures and randomization tests; a
+    two-sided (``pair``) experiment gets its TSRN and TSRI estimates per metric instead."""
     async with rt.db.read() as s:
         experiment = await service.access_experiment(s, key)
+        if experiment.unit_type == "pair":
+            return await pair_results(s, experiment, registry_of(rt), utcnow(), relative_demand)
         found, guardrails = await experiment_results(s, experiment, utcnow())
         mixed = await mixed_units(s, experiment.id)
     body = results_dict(found, guardrails)

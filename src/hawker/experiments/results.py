@@ -1,7 +1,7 @@
 """An experiment's results from the live database: its exposures and the event log of its
 window are copied into an embedded DuckDB, analysed (``analysis``), and guardrails judged.
 
-Each event is credited to a unit of the experiment's kind (``_unit_column``): shopper units by
+Each event is credited to a unit of the experiment's kind (``unit_column``): shopper units by
 ``user_id``; host, show and merchant units (the *cluster* designs, issue 7 part 5) through the
 event's order and show, joined in the database; slot units (*switchback*) by the slot holding
 the event's time, computed when loading. A switchback's units are every slot of its window,
@@ -100,7 +100,7 @@ def _load(
     con.execute("CREATE TABLE exposures AS SELECT * FROM exposure_frame")
 
 
-def _unit_column(unit_type: str) -> tuple[Any, list[tuple[Any, Any]]]:
+def unit_column(unit_type: str) -> tuple[Any, list[tuple[Any, Any]]]:
     """The SQL expression of an event's unit, and the outer joins it needs. A host is the
     one its order is attributed to (purchases, refunds; a live show's, a video's or an
     affiliate link's host), else its show's host (joins, leaves, chats); a show is the
@@ -131,7 +131,7 @@ async def _events(
     unit_type: str = "shopper",
 ) -> list[Any]:
     types = {m.event for x in metrics for m in x.measures()}
-    unit, joins = _unit_column(unit_type)
+    unit, joins = unit_column(unit_type)
     query = select(Event.type, unit, Event.at, Event.value, Event.order_id, Event.data)
     query = query.select_from(Event)
     for target, on in joins:

@@ -32,6 +32,7 @@ from hawker.experiments.assignment import MAX_VARIANTS
 from hawker.experiments.exposures import mixed_units
 from hawker.experiments.metrics import METRICS
 from hawker.experiments.models import Experiment, Layer
+from hawker.experiments.pair_results import pair_results
 from hawker.experiments.registry import registry_of
 from hawker.experiments.results import (
     Baseline,
@@ -229,7 +230,13 @@ async def _detail_page(
         experiment = await service.access_experiment(s, key)
         layer = (await _layers(s)).get(experiment.layer_id, "")
         history = await audit.list_audit(s, target_type="experiment", target_id=key, limit=10)
-        body, metric_views, results_error = await _results(s, experiment)
+        two_sided = None
+        if experiment.unit_type == "pair" and experiment.started_at is not None:
+            # its own estimators (TSRN, TSRI), not the per-variant table
+            two_sided = await pair_results(s, experiment, registry_of(rt), utcnow())
+            body, metric_views, results_error = None, list[view.MetricView](), ""
+        else:
+            body, metric_views, results_error = await _results(s, experiment)
     decided = next(
         (entry for entry in history if entry[0].action.split(".", 1)[1] in DECISIONS), None
     )
@@ -245,6 +252,7 @@ async def _detail_page(
         entries=history,
         decided=decided,
         body=body,
+        two_sided=two_sided,
         metric_views=metric_views,
         results_error=results_error,
         expected=view.expected_units(body["units"], weights) if body else [],
