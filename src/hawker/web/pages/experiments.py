@@ -10,7 +10,7 @@ typed kept, and the service's 4xx status. Accepted ones redirect (post/redirect/
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, get_args
 
@@ -99,6 +99,26 @@ async def _changed(rt: Runtime, key: str, done: str) -> RedirectResponse:
     """After the unit committed: this process serves the change at once."""
     await registry_of(rt).refresh(rt.db, force=True)
     return RedirectResponse(f"/operator/experiments/{key}?done={done}", status_code=303)
+
+
+async def _act(
+    request: Request,
+    rt: Runtime,
+    key: str,
+    name: str,
+    done: str,
+    act: Callable[[AsyncSession], Awaitable[object]],
+    **page: Any,
+) -> Response:
+    """One change in a write unit, then the page again: refused input (the form's or the
+    service's) shows beside the form ``name`` with its 4xx status and what was typed."""
+    try:
+        async with rt.db.write() as s:
+            await act(s)
+    except (FormErrors, ValidationError, HawkerError) as e:
+        code, errors = _problems(e)
+        return await _detail_page(request, rt, key, code, errors={name: errors}, **page)
+    return await _changed(rt, key, done)
 
 
 async def _list_page(
@@ -307,26 +327,20 @@ async def edit(
 ) -> Response:
     """Save a draft's definition."""
     form = read_form(await request.form())
-    try:
-        patch = to_patch(form)
-        async with rt.db.write() as s:
-            await service.do_update(s, user, key, patch)
-    except (FormErrors, HawkerError) as e:
-        code, errors = _problems(e)
-        return await _detail_page(request, rt, key, code, errors={"edit": errors}, form=form)
-    return await _changed(rt, key, "saved")
+
+    async def act(s: AsyncSession) -> object:
+        return await service.do_update(s, user, key, to_patch(form))
+
+    return await _act(request, rt, key, "edit", "saved", act, form=form)
 
 
 @router.post("/operator/experiments/{key}/start")
 async def start(
     request: Request, key: Key, user: User = Depends(operator_user), rt: Runtime = Depends(runtime)
 ) -> Response:
-    try:
-        async with rt.db.write() as s:
-            await service.do_start(s, user, key)
-    except HawkerError as e:
-        return await _detail_page(request, rt, key, e.status, errors={"start": [e.detail]})
-    return await _changed(rt, key, "started")
+    return await _act(
+        request, rt, key, "start", "started", lambda s: service.do_start(s, user, key)
+    )
 
 
 def _weights(form: FormData) -> list[str] | None:
@@ -341,14 +355,12 @@ async def ramp(
 ) -> Response:
     form = await request.form()
     typed = {"traffic": str(form.get("traffic", ""))[:20], "weights": _weights(form)}
-    try:
+
+    async def act(s: AsyncSession) -> object:
         body = RampIn.model_validate(typed)
-        async with rt.db.write() as s:
-            await service.do_ramp(s, user, key, body.traffic, body.weights)
-    except (ValidationError, HawkerError) as e:
-        code, errors = _problems(e)
-        return await _detail_page(request, rt, key, code, errors={"ramp": errors}, typed=typed)
-    return await _changed(rt, key, "ramped")
+        return await service.do_ramp(s, user, key, body.traffic, body.weights)
+
+    return await _act(request, rt, key, "ramp", "ramped", act, typed=typed)
 
 
 @router.post("/operator/experiments/{key}/stop")
@@ -359,14 +371,12 @@ async def stop(
     form = await request.form()
     ship = str(form.get("ship", "")).strip()[:40]
     typed = {"ship": ship, "reason": str(form.get("reason", "")).strip()[:2100]}
-    try:
+
+    async def act(s: AsyncSession) -> object:
         body = StopIn.model_validate({"ship": ship or None, "reason": typed["reason"]})
-        async with rt.db.write() as s:
-            await service.do_stop(s, user, key, body.ship, body.reason)
-    except (ValidationError, HawkerError) as e:
-        code, errors = _problems(e)
-        return await _detail_page(request, rt, key, code, errors={"stop": errors}, typed=typed)
-    return await _changed(rt, key, "stopped")
+        return await service.do_stop(s, user, key, body.ship, body.reason)
+
+    return await _act(request, rt, key, "stop", "stopped", act, typed=typed)
 
 
 @router.post("/operator/experiments/{key}/kill")
@@ -382,9 +392,12 @@ async def kill(
         errors.append("Reason: say why, in 1 to 2000 characters.")
     if errors:
         return await _detail_page(request, rt, key, 422, errors={"kill": errors}, typed=typed)
-    try:
-        async with rt.db.write() as s:
-            await service.do_kill(s, user, key, reason)
-    except HawkerError as e:
-        return await _detail_page(request, rt, key, e.status, errors={"kill": [e.detail]})
-    return await _changed(rt, key, "killed")
+    return await _act(
+        request,
+        rt,
+        key,
+        "kill",
+        "killed",
+        lambda s: service.do_kill(s, user, key, reason),
+        typed=typed,
+    )
