@@ -152,6 +152,19 @@ def expect(page: Any) -> Any:
     return pw_expect(page)
 
 
+def operator_page(
+    browser: Any, server: Any, next_path: str, viewport: dict[str, int] = DESKTOP
+) -> tuple[Any, list[str]]:
+    """An operator (ops@example.com) signed in through the form, on ``next_path`` of the
+    live server, and the page errors the page collects."""
+    make_operator(server.settings, "ops@example.com")
+    page = browser.new_context(viewport=viewport).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    log_in(page, server.url, "ops@example.com", next_path)
+    return page, errors
+
+
 def make_operator(settings: Settings, email: str) -> None:
     """Operators cannot sign up: made through the trusted service path, as `hawker demo` does
     (on a thread of its own: Playwright's sync API keeps an event loop on this one)."""

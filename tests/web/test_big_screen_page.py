@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import DESKTOP, Market, build_market, expect, log_in, make_operator
+from tests.web.conftest import DESKTOP, Market, build_market, expect, log_in, operator_page
 from tests.web.test_leaderboard_page import buy_and_pay
 
 pytestmark = pytest.mark.browser
@@ -23,11 +23,7 @@ def test_big_screen_updates_while_orders_arrive(
     server = live_server()
     m: Market = build_market(server.url)
     try:
-        make_operator(server.settings, "ops@example.com")
-        page = browser.new_context(viewport=WALL).new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        log_in(page, m.base, "ops@example.com", "/big-screen")
+        page, errors = operator_page(browser, server, "/big-screen", viewport=WALL)
         expect(page.locator("#gmv")).to_have_text("$0.00")
         expect(page.locator("#channels")).to_contain_text("Waiting for the first order")
         expect(page.locator("#rooms")).to_contain_text("Glow-up Friday")

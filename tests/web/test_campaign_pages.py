@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from hawker.core.clock import utcnow
-from tests.web.conftest import DESKTOP, PHONE, Market, build_market, expect, log_in, make_operator
+from tests.web.conftest import PHONE, Market, build_market, expect, log_in, operator_page
 
 pytestmark = pytest.mark.browser
 
@@ -24,11 +24,7 @@ def test_festival_from_creation_to_gmv(
     server = live_server()
     m: Market = build_market(server.url, start=False)
     try:
-        make_operator(server.settings, "ops@example.com")
-        errors: list[str] = []
-        ops = browser.new_context(viewport=DESKTOP).new_page()
-        ops.on("pageerror", lambda e: errors.append(str(e)))
-        log_in(ops, m.base, "ops@example.com", "/operator/campaigns")
+        ops, errors = operator_page(browser, server, "/operator/campaigns")
         expect(ops.locator("#campaigns")).to_contain_text("No campaigns yet")
         now = utcnow().replace(second=0, microsecond=0)
         ops.fill("input[name=name]", "Glow Festival")

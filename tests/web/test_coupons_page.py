@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import DESKTOP, PHONE, Market, build_market, expect, log_in, make_operator
+from tests.web.conftest import DESKTOP, PHONE, Market, build_market, expect, log_in, operator_page
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +30,7 @@ def test_coupons_from_issue_to_a_discounted_checkout(
     server = live_server()
     m: Market = build_market(server.url)
     try:
-        make_operator(server.settings, "ops@example.com")
-        errors: list[str] = []
-        ops = browser.new_context(viewport=DESKTOP).new_page()
-        ops.on("pageerror", lambda e: errors.append(str(e)))
-        log_in(ops, m.base, "ops@example.com", "/operator/coupons")
+        ops, errors = operator_page(browser, server, "/operator/coupons")
         expect(ops.locator("#coupons")).to_contain_text("No coupons yet")
         issue(
             ops,

@@ -14,7 +14,7 @@ import pytest
 
 from hawker.core.config import Settings
 from hawker.core.db import Database
-from tests.web.conftest import DESKTOP, PHONE, expect, log_in, make_operator
+from tests.web.conftest import PHONE, expect, log_in, operator_page
 from tests.web.experiment_seed import Seeded, seed_history
 
 pytestmark = pytest.mark.browser
@@ -42,11 +42,7 @@ def test_operator_defines_runs_and_reads_an_experiment(
     browser: Any, live_server: Callable[..., Any], shoot: Callable[..., Path]
 ) -> None:
     server = live_server()
-    make_operator(server.settings, "ops@example.com")
-    errors: list[str] = []
-    page = browser.new_context(viewport=DESKTOP).new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    log_in(page, server.url, "ops@example.com", "/operator/experiments")
+    page, errors = operator_page(browser, server, "/operator/experiments")
     expect(page.locator("#experiments")).to_contain_text("No experiments yet")
     expect(page.locator(".dash-nav a[aria-current=page]")).to_have_text("Experiments")
 

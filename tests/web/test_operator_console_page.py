@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import DESKTOP, Market, build_market, expect, log_in, make_operator
+from tests.web.conftest import Market, build_market, expect, operator_page
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +20,7 @@ def test_operator_grants_a_role_and_finds_it_in_the_audit_log(
     server = live_server()
     m: Market = build_market(server.url, start=False, pin=False)
     try:
-        make_operator(server.settings, "ops@example.com")
-        errors: list[str] = []
-        page = browser.new_context(viewport=DESKTOP).new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        log_in(page, m.base, "ops@example.com", "/operator")
+        page, errors = operator_page(browser, server, "/operator")
         expect(page.locator("#recent")).to_contain_text("Nothing audited yet")
         page.get_by_label("Email, name or id").fill(m.shopper_email)
         page.get_by_role("button", name="Search").click()

@@ -17,7 +17,7 @@ from hawker.core.clock import utcnow
 from hawker.core.config import Settings
 from hawker.core.db import Database
 from hawker.creators import fund
-from tests.web.conftest import DESKTOP, Market, build_market, expect, log_in, make_operator
+from tests.web.conftest import DESKTOP, Market, build_market, expect, log_in, operator_page
 
 pytestmark = pytest.mark.browser
 
@@ -54,11 +54,7 @@ def test_operator_sets_a_pool_and_sees_the_payouts(
     try:
         leo = m.sign_up("leo@example.com", "Leo Park", ["host"])
         fan = m.sign_up("fan@example.com", "Fan", ["shopper"])
-        make_operator(server.settings, "ops@example.com")
-        errors: list[str] = []
-        page = browser.new_context(viewport=DESKTOP).new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        log_in(page, m.base, "ops@example.com", "/operator/fund")
+        page, errors = operator_page(browser, server, "/operator/fund")
         expect(page.locator("#periods")).to_contain_text("No periods yet")
 
         start = utcnow().replace(second=0, microsecond=0) - timedelta(hours=2)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import DESKTOP, Market, build_market, expect, log_in, make_operator
+from tests.web.conftest import Market, build_market, expect, operator_page
 
 pytestmark = pytest.mark.browser
 
@@ -19,11 +19,7 @@ def test_operator_defines_tiers_and_places_hosts(
     server = live_server()
     m: Market = build_market(server.url)
     try:
-        make_operator(server.settings, "ops@example.com")
-        errors: list[str] = []
-        page = browser.new_context(viewport=DESKTOP).new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        log_in(page, m.base, "ops@example.com", "/operator/tiers")
+        page, errors = operator_page(browser, server, "/operator/tiers")
         expect(page.locator("#tiers")).to_contain_text("No tiers yet")
         for name, rank, commission in (("Bronze", "1", "8"), ("Silver", "2", "12.5")):
             page.fill("input[name=name]", name)
