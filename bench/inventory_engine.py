@@ -84,8 +84,8 @@ def script_rate(url: str, requests: int, connections: int, threads: int) -> floa
     sha = redis.Redis.from_url(url).script_load(RESERVE)
     try:
         return redis_benchmark(
-            url, requests, connections, threads, "EVALSHA", sha, "3", *deal_keys(prefix, DEAL),
-            "__rand_int__", "1", "0", "h:__rand_int__", "9000000000000",
+            url, requests, connections, threads, "EVALSHA", sha, "4", *deal_keys(prefix, DEAL),
+            "__rand_int__", "1", "0", "h:__rand_int__", "9000000000000", "-",
         )  # fmt: skip
     finally:
         _drop(url, prefix)

@@ -154,12 +154,12 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
 
     app.include_router(pages.home_router)
     for module in (
+        orders_api,  # a flash sale's buy requests: matched first (routes are tried in order)
+        deals_api,
         accounts_api,
         accounts_operator_api,
         catalog_api,
         live_api,
-        deals_api,
-        orders_api,
         analytics_api,
         video_api,
         clips_api,

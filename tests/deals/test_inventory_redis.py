@@ -159,6 +159,59 @@ def test_redis_flushed_mid_sale_is_rebuilt_and_never_oversells(
     assert redis == db
 
 
+def test_refusals_skip_the_replay_look_up_only_when_redis_knows_the_key_never_won(
+    client: Any,
+    run: Any,
+    rt: Runtime,
+    deal_show: Callable[..., dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Invariant: a retried purchase gets its first response back, even after the deal sold
+    out. A deal loaded at launch knows every winning Idempotency-Key, so refusing a new key
+    needs no database look-up; a winner's retry, and every refusal on a deal rebuilt after
+    Redis lost it, still look one up."""
+    from hawker.orders import api as orders_api
+
+    looked_up: list[str] = []
+    real = orders_api._replay
+
+    async def counted(rt_: Runtime, k: Any) -> Any:
+        looked_up.append(k.key)
+        return await real(rt_, k)
+
+    monkeypatch.setattr(orders_api, "_replay", counted)
+    ctx = deal_show(stock=20)
+    deal = launch(ctx, quantity=2, per_buyer_limit=1)
+
+    async def post(http: httpx.AsyncClient, token: str, key: str) -> httpx.Response:
+        return await http.post(
+            "/api/orders",
+            json={"items": [{"deal_id": deal["id"], "quantity": 1}]},
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+        )
+
+    async def sale() -> None:
+        tokens = await sign_in_buyers(rt, 6)
+        async with http_for(client) as http:
+            won = [await post(http, t, f"win-{i}") for i, t in enumerate(tokens[:2])]
+            assert [r.status_code for r in won] == [201, 201]
+            for i, t in enumerate(tokens[2:4]):  # the crowd after the sell-out: new keys
+                assert_problem(await post(http, t, f"late-{i}"), 409, "deal_sold_out")
+            assert looked_up == []
+            again = await post(http, tokens[0], "win-0")  # a winner retries, refused in Redis
+            assert (again.status_code, again.json()) == (201, won[0].json())
+            assert looked_up == ["win-0"]
+            await stock_of(rt).inventory.client.delete(*stock_of(rt).inventory.keys(deal["id"]))
+            assert_problem(await post(http, tokens[4], "late-rebuilt"), 409, "deal_sold_out")
+            assert looked_up == ["win-0", "late-rebuilt"]  # rebuilt: the keys are unknown
+            again = await post(http, tokens[1], "win-1")
+            assert (again.status_code, again.json()) == (201, won[1].json())
+
+    run(sale)
+    row = db_deal(run, rt, deal["id"])
+    assert (row.available, row.reserved) == (0, 2)
+
+
 def test_failing_durable_write_gives_the_redis_units_back(
     client: Any,
     run: Any,
@@ -328,11 +381,11 @@ def test_one_node_rebuilds_a_lost_deal_while_the_others_wait(
     reads = 0
     real = DealStock.read_snapshot
 
-    async def counted(self: DealStock, deal_id: int) -> DealSnapshot | None:
+    async def counted(self: DealStock, deal_id: int, launch: bool = False) -> DealSnapshot | None:
         nonlocal reads
         reads += 1
         await asyncio.sleep(0.05)  # a slow database makes the others wait on the lock
-        return await real(self, deal_id)
+        return await real(self, deal_id, launch=launch)
 
     monkeypatch.setattr(DealStock, "read_snapshot", counted)
 

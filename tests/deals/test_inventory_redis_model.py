@@ -1,7 +1,7 @@
 """The Lua stock engine against a model: any sequence of reservations (alone or batched by
 concurrent callers), confirms, compensations, releases (committed or rolled back, applied
 twice), deal end, lost Redis state and re-syncs leaves Redis exactly where the model says, and
-refusals carry the model's reason."""
+refusals carry the model's reason and say whether their Idempotency-Key may have won before."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from tests.deals.conftest import redis_test_url
 T = TypeVar("T")
 DEAL, UNITS, LIMIT = 7, 8, 3
 NOW, ENDS = 1_000_000, 2_000_000
-REQUEST = st.tuples(st.integers(1, 3), st.integers(1, 4), st.booleans())  # buyer, quantity, late
+KEY = st.sampled_from(["k1", "k2", "k3", "k4"])  # Idempotency-Key tokens, reused on purpose
+REQUEST = st.tuples(st.integers(1, 3), st.integers(1, 4), st.booleans(), KEY)
 
 
 class Engine(RuleBasedStateMachine):
@@ -34,6 +35,8 @@ class Engine(RuleBasedStateMachine):
         self.in_flight: list[Hold] = []  # taken in Redis, not yet confirmed
         self.durable: list[Hold] = []  # confirmed: the database has them
         self.spent: list[Hold] = []  # confirmed, compensated or forgotten: must not apply again
+        self.fresh = True  # loaded at launch; a rebuild after a loss is not
+        self.won: set[str] = set()  # keys that took units since the launch
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         return self.loop.run_until_complete(coro)
@@ -45,32 +48,37 @@ class Engine(RuleBasedStateMachine):
             flying[h.buyer_id] += h.quantity
         available = self.available + sum(flying.values()) if self.live else 0
         buyers = {b: q - flying[b] for b, q in self.buyers.items() if q - flying[b] > 0}
-        return DealSnapshot(DEAL, available, LIMIT, ENDS, self.live, buyers)
+        return DealSnapshot(DEAL, available, LIMIT, ENDS, self.live, buyers, self.fresh)
 
     @initialize()
     def load(self) -> None:
         assert self.run(self.inv.load(self.database()))
         assert not self.run(self.inv.load(self.database()))  # loaded once
 
-    @rule(buyer=st.integers(1, 3), quantity=st.integers(1, 4), late=st.booleans())
-    def reserve(self, buyer: int, quantity: int, late: bool) -> None:
-        attempt = self.run(self.inv.reserve(DEAL, buyer, quantity, ENDS if late else NOW))
-        self.expect(buyer, quantity, late, attempt)
+    @rule(request=REQUEST)
+    def reserve(self, request: tuple[int, int, bool, str]) -> None:
+        buyer, quantity, late, key = request
+        attempt = self.run(self.inv.reserve(DEAL, buyer, quantity, ENDS if late else NOW, key))
+        self.expect(request, attempt)
 
     @rule(requests=st.lists(REQUEST, min_size=2, max_size=8))
-    def reserve_together(self, requests: list[tuple[int, int, bool]]) -> None:
+    def reserve_together(self, requests: list[tuple[int, int, bool, str]]) -> None:
         """Concurrent callers: the first goes alone, the rest wait and go as one batch; each
         gets the verdict it would get alone, in arrival order."""
 
         async def together() -> list[Attempt]:
             return await asyncio.gather(
-                *(self.inv.reserve(DEAL, b, q, ENDS if late else NOW) for b, q, late in requests)
+                *(
+                    self.inv.reserve(DEAL, b, q, ENDS if late else NOW, k)
+                    for b, q, late, k in requests
+                )
             )
 
-        for (buyer, quantity, late), attempt in zip(requests, self.run(together()), strict=True):
-            self.expect(buyer, quantity, late, attempt)
+        for request, attempt in zip(requests, self.run(together()), strict=True):
+            self.expect(request, attempt)
 
-    def expect(self, buyer: int, quantity: int, late: bool, attempt: Attempt) -> None:
+    def expect(self, request: tuple[int, int, bool, str], attempt: Attempt) -> None:
+        buyer, quantity, late, key = request
         if not self.live or late:
             expected = Verdict.NOT_LIVE
         elif quantity > LIMIT:
@@ -83,8 +91,11 @@ class Engine(RuleBasedStateMachine):
             expected = Verdict.HELD
             self.available -= quantity
             self.buyers[buyer] += quantity
+            self.won.add(key)
         assert attempt.verdict is expected
         assert attempt.left == self.available
+        if expected is not Verdict.HELD:  # a refused retry of a winner must look up its order
+            assert attempt.may_replay == (not self.fresh or key in self.won)
         if attempt.hold is not None:
             self.in_flight.append(attempt.hold)
 
@@ -137,6 +148,7 @@ class Engine(RuleBasedStateMachine):
         is forgotten (the database decides it)."""
         self.run(self.inv.client.delete(*self.inv.keys(DEAL)))
         assert self.run(self.inv.reserve(DEAL, 1, 1, NOW)).verdict is Verdict.NOT_LOADED
+        self.fresh = False
         truth = self.database()
         assert self.run(self.inv.load(truth))
         self.available, self.buyers = truth.available, Counter(truth.buyers)

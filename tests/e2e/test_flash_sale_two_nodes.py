@@ -49,7 +49,7 @@ def database(path: Path, deal_id: int) -> tuple[tuple[int, int, int], dict[int, 
 
 def in_redis(prefix: str, deal_id: int) -> tuple[int, dict[int, int]]:
     client = redis.Redis.from_url(redis_test_url())
-    deal_key, buyers_key, _ = deal_keys(f"{prefix}stock:", deal_id)
+    deal_key, buyers_key, *_ = deal_keys(f"{prefix}stock:", deal_id)
     try:
         available = int(client.hget(deal_key, "available") or -1)
         buyers = {int(k): int(v) for k, v in client.hgetall(buyers_key).items()}

@@ -84,6 +84,11 @@ class Keyed:
     key: str
     fingerprint: str
 
+    @property
+    def token(self) -> str:
+        """The (user, key) pair as a short token without spaces, for Redis to remember."""
+        return hashlib.sha256(f"{self.user_id}\n{self.key}".encode()).hexdigest()[:24]
+
 
 def check_key(user_id: int, key: str | None, scope: str, body: str) -> Keyed:
     if not key or not key.strip():

@@ -8,17 +8,25 @@ class OutOfStock(Conflict):
     title = "Out of stock"
 
 
-class DealSoldOut(Conflict):
+class StockRefusal(Conflict):
+    """A purchase refused on a deal's stock, limit or window. ``may_replay``: the request's
+    Idempotency-Key may have won this deal before, so its earlier response must be looked up
+    before the refusal is sent; False only when Redis stock knows the key never won there."""
+
+    may_replay = True
+
+
+class DealSoldOut(StockRefusal):
     code = "deal_sold_out"
     title = "Deal sold out"
 
 
-class DealNotLive(Conflict):
+class DealNotLive(StockRefusal):
     code = "deal_not_live"
     title = "Deal is not live"
 
 
-class BuyerLimitExceeded(Conflict):
+class BuyerLimitExceeded(StockRefusal):
     code = "buyer_limit_exceeded"
     title = "Over the per-buyer limit"
 

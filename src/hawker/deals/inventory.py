@@ -29,6 +29,8 @@ from hawker.deals.errors import (
 from hawker.deals.models import DealBuyer, FlashDeal, Reservation
 from hawker.deals.stock_units import RELEASES
 
+TAKES = "deal_takes_left_for_last"  # session.info key: (deal, quantity, now) to take at the end
+
 
 async def do_reserve_sku(
     s: AsyncSession, *, buyer_id: int, sku_id: int, quantity: int, ttl_seconds: int
@@ -82,6 +84,7 @@ async def _take(s: AsyncSession, deal_id: int, quantity: int, now: Any) -> Any:
                 FlashDeal.deal_price,
                 FlashDeal.currency,
                 FlashDeal.per_buyer_limit,
+                FlashDeal.available,
             )
         )
     ).first()
@@ -105,14 +108,47 @@ async def _lock_and_take(s: AsyncSession, deal_id: int, quantity: int, now: Any)
     return deal
 
 
+async def _terms(s: AsyncSession, deal_id: int, quantity: int) -> Any:
+    """The deal's terms, read without a lock, for a take made last (``do_take_last``)."""
+    row = (
+        await s.execute(
+            select(
+                FlashDeal.sku_id,
+                FlashDeal.deal_price,
+                FlashDeal.currency,
+                FlashDeal.per_buyer_limit,
+            ).where(FlashDeal.id == deal_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"deal {deal_id} does not exist")
+    if quantity > row.per_buyer_limit:
+        raise BuyerLimitExceeded(f"this deal allows {row.per_buyer_limit} per buyer")
+    return row
+
+
 async def do_reserve_deal(
-    s: AsyncSession, *, buyer_id: int, deal_id: int, quantity: int, ttl_seconds: int
+    s: AsyncSession,
+    *,
+    buyer_id: int,
+    deal_id: int,
+    quantity: int,
+    ttl_seconds: int,
+    take_last: bool = False,
 ) -> Reservation:
     """Hold deal stock for a buyer: the deal's counters, then the buyer's share of the limit
-    (an insert cannot exceed it: the deal update already required ``quantity <= limit``)."""
+    (an insert cannot exceed it: the deal update requires ``quantity <= limit``).
+
+    ``take_last``: the units are already held in Redis, so the deal's conditional update is
+    left to ``do_take_last`` at the end of the unit. It still decides (invariant 1), but the
+    winners of a burst then hold the hot deal row's lock for one statement and the commit,
+    not for the whole order."""
     now = utcnow()
     if LOCKING_BASELINE.on:
         row = await _lock_and_take(s, deal_id, quantity, now)
+    elif take_last:
+        row = await _terms(s, deal_id, quantity)
+        s.info.setdefault(TAKES, []).append((deal_id, quantity, now))
     else:
         row = await _take(s, deal_id, quantity, now)
     # the deal goes first so the crowd arriving after a sell-out is refused by one statement
@@ -143,6 +179,15 @@ async def do_reserve_deal(
     s.add(reservation)
     await s.flush()
     return reservation
+
+
+async def do_take_last(s: AsyncSession) -> dict[int, int]:
+    """The deal updates ``do_reserve_deal(take_last=True)`` left for last, made now; the units
+    each deal has left after them. A refusal raises (and the caller's unit rolls back)."""
+    left: dict[int, int] = {}
+    for deal_id, quantity, now in s.info.pop(TAKES, []):
+        left[deal_id] = (await _take(s, deal_id, quantity, now)).available
+    return left
 
 
 async def _explain_deal_refusal(s: AsyncSession, deal_id: int, quantity: int, now: Any) -> NoReturn:

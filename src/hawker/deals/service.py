@@ -15,13 +15,19 @@ from hawker.core.clock import utcnow
 from hawker.core.errors import NotFound
 from hawker.core.money import format_money
 from hawker.deals.errors import BadDeal, DealAlreadyLive, OutOfStock
-from hawker.deals.inventory import do_release, do_reserve_deal, do_reserve_sku, do_settle
+from hawker.deals.inventory import (
+    do_release,
+    do_reserve_deal,
+    do_reserve_sku,
+    do_settle,
+    do_take_last,
+)
 from hawker.deals.models import FlashDeal
 from hawker.deals.schemas import DealOut
 from hawker.live.errors import ShowNotLive
 from hawker.live.service import access_show_as_host, check_product_in_lineup
 
-__all__ = ["do_release", "do_reserve_deal", "do_reserve_sku", "do_settle"]
+__all__ = ["do_release", "do_reserve_deal", "do_reserve_sku", "do_settle", "do_take_last"]
 
 
 async def access_deal(s: AsyncSession, deal_id: int) -> FlashDeal:

@@ -20,9 +20,9 @@ from sqlalchemy import select
 
 from hawker.core.clock import utcnow
 from hawker.core.db import Database
-from hawker.core.errors import HawkerError, NotFound
+from hawker.core.errors import NotFound
 from hawker.deals.baseline import LOCKING_BASELINE
-from hawker.deals.errors import BuyerLimitExceeded, DealNotLive, DealSoldOut
+from hawker.deals.errors import BuyerLimitExceeded, DealNotLive, DealSoldOut, StockRefusal
 from hawker.deals.gate import SoldOutGate
 from hawker.deals.models import DealBuyer, FlashDeal
 from hawker.infra.inventory_redis import (
@@ -58,12 +58,13 @@ class DealStock:
     def __init__(self, inventory: RedisInventory, db: Database, *, rebuild_wait: float = 5.0):
         self.inventory, self.db, self.rebuild_wait = inventory, db, rebuild_wait
 
-    async def hold(self, deal_id: int, buyer_id: int, quantity: int) -> Hold | None:
-        """Take the units in Redis, or raise the refusal. None: Redis is unreachable or keeps
-        losing the deal, so the database alone decides this one."""
+    async def hold(self, deal_id: int, buyer_id: int, quantity: int, key: str = "-") -> Hold | None:
+        """Take the units in Redis, or raise the refusal (a ``StockRefusal`` that says whether
+        the request's Idempotency-Key token ``key`` may have won this deal before). None: Redis
+        is unreachable or keeps losing the deal, so the database alone decides this one."""
         try:
             for _ in range(3):
-                attempt = await self.inventory.reserve(deal_id, buyer_id, quantity, now_ms())
+                attempt = await self.inventory.reserve(deal_id, buyer_id, quantity, now_ms(), key)
                 if attempt.verdict is not Verdict.NOT_LOADED:
                     return _held_or_refused(deal_id, quantity, attempt)
                 await self.rebuild(deal_id)
@@ -71,9 +72,10 @@ class DealStock:
             log.warning("Redis stock failed (%r); deal %s decided by the database", e, deal_id)
         return None
 
-    async def rebuild(self, deal_id: int) -> None:
+    async def rebuild(self, deal_id: int, *, launch: bool = False) -> None:
         """Load a deal Redis does not have from the database. One node rebuilds (under a
-        short lock); the others wait until the deal is back."""
+        short lock); the others wait until the deal is back. ``launch``: the deal was just
+        launched, so if nobody has bought it yet, Redis will see every winning key (fresh)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.rebuild_wait
         while not await self.inventory.is_loaded(deal_id):
@@ -81,7 +83,7 @@ class DealStock:
             if await lock.acquire(blocking=False):
                 try:  # checked again under the lock: the last holder may have just loaded it
                     if not await self.inventory.is_loaded(deal_id):
-                        snap = await self.read_snapshot(deal_id)
+                        snap = await self.read_snapshot(deal_id, launch=launch)
                         if snap is None:
                             raise NotFound(f"deal {deal_id} does not exist")
                         await self.inventory.load(snap)
@@ -92,23 +94,29 @@ class DealStock:
                 raise InventoryUnavailable(f"deal {deal_id} was not rebuilt in time")
             await asyncio.sleep(0.01)
 
-    async def read_snapshot(self, deal_id: int) -> DealSnapshot | None:
+    async def read_snapshot(self, deal_id: int, *, launch: bool = False) -> DealSnapshot | None:
+        """The deal as the database has it. Fresh only at launch with no buyer row yet (rows
+        are never deleted, so a buyer whose order was cancelled still counts): a rebuild after a
+        loss cannot know the keys of winners whose commit is still in flight."""
         async with self.db.read() as s:
             deal = await s.get(FlashDeal, deal_id)
             if deal is None:
                 return None
-            rows = await s.execute(
-                select(DealBuyer.buyer_id, DealBuyer.quantity).where(
-                    DealBuyer.deal_id == deal_id, DealBuyer.quantity > 0
+            rows = (
+                await s.execute(
+                    select(DealBuyer.buyer_id, DealBuyer.quantity).where(
+                        DealBuyer.deal_id == deal_id
+                    )
                 )
-            )
+            ).all()
             return DealSnapshot(
                 deal_id,
                 deal.available,
                 deal.per_buyer_limit,
                 now_ms(deal.ends_at),
                 deal.status == "live",
-                {r.buyer_id: r.quantity for r in rows},
+                {r.buyer_id: r.quantity for r in rows if r.quantity > 0},
+                fresh=launch and not rows,
             )
 
     async def reconcile(self) -> Reconciled:
@@ -143,7 +151,7 @@ class DealStock:
 def _held_or_refused(deal_id: int, quantity: int, attempt: Attempt) -> Hold:
     if attempt.hold is not None:
         return attempt.hold
-    refusal: HawkerError
+    refusal: StockRefusal
     if attempt.verdict is Verdict.NOT_LIVE:
         refusal = DealNotLive(f"deal {deal_id} is not live")
     elif attempt.verdict is Verdict.OVER_LIMIT:
@@ -158,6 +166,7 @@ def _held_or_refused(deal_id: int, quantity: int, attempt: Attempt) -> Hold:
         )
     else:
         refusal = DealSoldOut(f"deal {deal_id} is sold out", deal_id=deal_id, left=0)
+    refusal.may_replay = attempt.may_replay
     raise refusal
 
 

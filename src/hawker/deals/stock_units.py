@@ -64,15 +64,16 @@ class Holds:
         await _shielded([partial(step, h) for h in held])
 
 
-async def take_holds(rt: Runtime, buyer_id: int, lines: list[tuple[int, int]]) -> Holds:
+async def take_holds(rt: Runtime, buyer_id: int, lines: list[tuple[int, int]], key: str) -> Holds:
     """Hold ``(deal, quantity)`` lines in Redis for a buyer, all or none (a refusal gives back
-    what the earlier lines took). Without Redis stock, an empty ``Holds``."""
+    what the earlier lines took). ``key``: the request's Idempotency-Key token. Without Redis
+    stock, an empty ``Holds``."""
     holds = Holds(deal_stock(rt))
     if holds.stock is None:
         return holds
     try:
         for deal_id, quantity in lines:
-            hold = await holds.stock.hold(deal_id, buyer_id, quantity)
+            hold = await holds.stock.hold(deal_id, buyer_id, quantity, key)
             if hold is not None:
                 holds.held.append(hold)
     except BaseException:
@@ -144,6 +145,6 @@ async def warm_stock(rt: Runtime, deal_id: int) -> None:
     stock = deal_stock(rt)
     if stock is not None:
         try:
-            await stock.rebuild(deal_id)
+            await stock.rebuild(deal_id, launch=True)
         except InventoryUnavailable:
             log.warning("Redis stock unreachable; deal %s loads on first purchase", deal_id)

@@ -1,15 +1,19 @@
 """Flash-deal stock in Redis: every decision is one Lua script, so it is atomic on the server.
 
 The database stays the source of truth; Redis answers the crowd. Per deal ``{id}`` (a hash tag,
-so the three keys share a cluster slot):
+so the four keys share a cluster slot):
 
 - ``P{id}`` hash: ``ready`` (the readiness marker), ``live``, ``ends_at`` (ms), ``available``,
-  ``limit``, ``expire_at`` (ms) and ``ops``, a change counter the reconcile step compares
-  before it overwrites anything;
+  ``limit``, ``expire_at`` (ms), ``fresh`` and ``ops``, a change counter the reconcile step
+  compares before it overwrites anything;
 - ``P{id}:buyers`` hash: units each buyer holds or bought;
 - ``P{id}:pending`` sorted set: changes in flight between Redis and the database (a reservation
   not yet committed there, a release committed there but not yet applied here), scored by the
-  time after which their node is presumed dead.
+  time after which their node is presumed dead;
+- ``P{id}:keys`` set: the Idempotency-Key tokens of requests that took units. When the deal was
+  loaded at launch (``fresh``), it holds every key that ever won it, so a refusal can say the
+  request is not a retry of a winner and needs no database look-up for an earlier response; a
+  deal rebuilt after a loss is not fresh, and its refusals always say "may replay".
 
 Everything that moves units is keyed by its pending member, so it applies at most once: a
 late confirm, compensation or release of an entry the state was rebuilt without is a no-op.
@@ -40,21 +44,30 @@ _EXPIRY = """
 local exp = redis.call('HGET', KEYS[1], 'expire_at')
 redis.call('PEXPIREAT', KEYS[2], exp)
 redis.call('PEXPIREAT', KEYS[3], exp)
+redis.call('PEXPIREAT', KEYS[4], exp)
 """
 
-# ARGV: buyer, quantity, now_ms, member, deadline_ms
+# A refusal's code is lowered by MAY_REPLAY unless the deal is fresh and the key never won it.
+MAY_REPLAY = 10
+
+# ARGV: buyer, quantity, now_ms, member, deadline_ms, key
 RESERVE = (
     """
-local d = redis.call('HMGET', KEYS[1], 'ready', 'live', 'ends_at', 'available', 'limit')
+local d = redis.call('HMGET', KEYS[1], 'ready', 'live', 'ends_at', 'available', 'limit', 'fresh')
 if not d[1] then return {0, 0} end
-local available, limit, q = tonumber(d[4]), tonumber(d[5]), tonumber(ARGV[2])
-if d[2] ~= '1' or tonumber(ARGV[3]) >= tonumber(d[3]) then return {-1, available} end
-if q > limit then return {-3, available} end
-if available < q then return {-2, available} end
-local mine = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
-if mine + q > limit then return {-3, available} end
+local available, limit, q, code = tonumber(d[4]), tonumber(d[5]), tonumber(ARGV[2]), 1
+if d[2] ~= '1' or tonumber(ARGV[3]) >= tonumber(d[3]) then code = -1
+elseif q > limit then code = -3
+elseif available < q then code = -2
+elseif tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0') + q > limit then code = -3
+end
+if code < 0 then
+  if d[6] ~= '1' or redis.call('SISMEMBER', KEYS[4], ARGV[6]) == 1 then code = code - 10 end
+  return {code, available}
+end
 redis.call('HINCRBY', KEYS[2], ARGV[1], q)
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[4])
+redis.call('SADD', KEYS[4], ARGV[6])
 redis.call('HINCRBY', KEYS[1], 'ops', 1)
 """
     + _EXPIRY
@@ -66,24 +79,27 @@ return {1, redis.call('HINCRBY', KEYS[1], 'available', -q)}
 # RESERVE for many requests in one run, in order, each decided exactly as RESERVE would decide
 # it alone after the ones before it; the writes are summed and made once at the end. ARGV:
 # member prefix (request i's in-flight member is the prefix .. i), grace_ms, then the requests as
-# one string "buyer quantity now_ms ...". Returns available before the first request and the
-# verdict codes as one string. One string each way because redis-py packs every argument and
-# parses every reply element in Python (microseconds each): per batch, not per request.
+# one string "buyer quantity now_ms key ..." (keys are tokens without spaces). Returns available
+# before the first request and the verdict codes as one string. One string each way because
+# redis-py packs every argument and parses every reply element in Python (microseconds each):
+# per batch, not per request.
 RESERVE_MANY = (
     """
 local f, codes = {}, {}
 for v in string.gmatch(ARGV[3], '%S+') do f[#f + 1] = v end
-local n = #f / 3
-local d = redis.call('HMGET', KEYS[1], 'ready', 'live', 'ends_at', 'available', 'limit')
+local n = #f / 4
+local d = redis.call('HMGET', KEYS[1], 'ready', 'live', 'ends_at', 'available', 'limit', 'fresh')
 if not d[1] then
   for i = 1, n do codes[i] = 0 end
   return {0, table.concat(codes, ' ')}
 end
 local live, ends, limit, grace = d[2] == '1', tonumber(d[3]), tonumber(d[5]), tonumber(ARGV[2])
-local start = tonumber(d[4])
-local available, mine, took, pending = start, {}, {}, {}
+local start, fresh = tonumber(d[4]), d[6] == '1'
+local available, mine, took, pending, won, winners = start, {}, {}, {}, {}, {}
 for i = 0, n - 1 do
-  local buyer, q, now, code = f[3 * i + 1], tonumber(f[3 * i + 2]), tonumber(f[3 * i + 3]), 1
+  local j = 4 * i
+  local buyer, q, now, key = f[j + 1], tonumber(f[j + 2]), tonumber(f[j + 3]), f[j + 4]
+  local code = 1
   if not live or now >= ends then code = -1
   elseif q > limit then code = -3
   elseif available < q then code = -2
@@ -96,7 +112,11 @@ for i = 0, n - 1 do
       mine[buyer], took[buyer], available = mine[buyer] + q, took[buyer] + q, available - q
       pending[#pending + 1] = now + grace
       pending[#pending + 1] = ARGV[1] .. i
+      won[key], winners[#winners + 1] = true, key
     end
+  end
+  if code < 0 and (not fresh or won[key] or redis.call('SISMEMBER', KEYS[4], key) == 1) then
+    code = code - 10
   end
   codes[i + 1] = code
 end
@@ -106,6 +126,7 @@ for buyer, q in pairs(took) do
   if q > 0 then redis.call('HINCRBY', KEYS[2], buyer, q) end
 end
 redis.call('ZADD', KEYS[3], unpack(pending))
+redis.call('SADD', KEYS[4], unpack(winners))
 redis.call('HINCRBY', KEYS[1], 'ops', #pending / 2)
 redis.call('HINCRBY', KEYS[1], 'available', available - start)
 """
@@ -154,9 +175,10 @@ redis.call('HSET', KEYS[1], 'available', ARGV[2], 'limit', ARGV[3], 'ends_at', A
 for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
 redis.call('PEXPIREAT', KEYS[1], ARGV[6])
 redis.call('PEXPIREAT', KEYS[2], ARGV[6])
+redis.call('PEXPIREAT', KEYS[4], ARGV[6])
 """
 
-# ARGV[1] unused (keeps _WRITE's numbering shared with RESYNC).
+# ARGV[1]: fresh (1: loaded at launch, before anyone could buy; RESYNC keeps it as it is).
 LOAD = (
     """
 if redis.call('HEXISTS', KEYS[1], 'ready') == 1 then return 0 end
@@ -164,7 +186,7 @@ if redis.call('HEXISTS', KEYS[1], 'ready') == 1 then return 0 end
     + _WRITE
     + """
 local t = redis.call('TIME')
-redis.call('HSET', KEYS[1], 'ops', t[1] .. string.format('%06d', tonumber(t[2])))
+redis.call('HSET', KEYS[1], 'ops', t[1] .. string.format('%06d', tonumber(t[2])), 'fresh', ARGV[1])
 return 1
 """
 )
@@ -218,6 +240,7 @@ class ReserveRequest:
     buyer_id: int
     quantity: int
     now_ms: int
+    key: str = "-"  # the request's Idempotency-Key token ("-": none known)
 
 
 @dataclass(frozen=True)
@@ -225,6 +248,15 @@ class Attempt:
     verdict: Verdict
     left: int
     hold: Hold | None = None
+    may_replay: bool = True  # refused, and the key may have won this deal before
+
+
+def _decided(code: Any) -> tuple[Verdict, bool]:
+    """A script's code: the verdict, and for a refusal whether the key may have won before."""
+    value = int(code)
+    if value <= -MAY_REPLAY:
+        return Verdict(value + MAY_REPLAY), True
+    return Verdict(value), False
 
 
 @dataclass(frozen=True)
@@ -237,6 +269,8 @@ class DealSnapshot:
     ends_at_ms: int
     live: bool
     buyers: dict[int, int] = field(default_factory=dict)
+    # Loaded at launch, so every key that wins is seen by Redis; not part of the stock state.
+    fresh: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -248,9 +282,9 @@ class Sweep:
 
 
 def deal_keys(prefix: str, deal_id: int) -> list[str]:
-    """The deal's hash, its buyers and its in-flight set."""
+    """The deal's hash, its buyers, its in-flight set and its winning keys."""
     base = f"{prefix}{{{deal_id}}}"
-    return [base, f"{base}:buyers", f"{base}:pending"]
+    return [base, f"{base}:buyers", f"{base}:pending", f"{base}:keys"]
 
 
 class RedisInventory:
@@ -287,13 +321,17 @@ class RedisInventory:
 
     async def load(self, snap: DealSnapshot) -> bool:
         """Write the deal unless it is already there (then False)."""
-        return bool(await self._load(keys=self.keys(snap.deal_id), args=["", *_state(snap)]))
+        args = [int(snap.fresh), *_state(snap)]
+        return bool(await self._load(keys=self.keys(snap.deal_id), args=args))
 
-    async def reserve(self, deal_id: int, buyer_id: int, quantity: int, now_ms: int) -> Attempt:
+    async def reserve(
+        self, deal_id: int, buyer_id: int, quantity: int, now_ms: int, key: str = "-"
+    ) -> Attempt:
         """Live, enough left, buyer within the limit: then take the units, in one step. The
         reservations this node makes for a deal while its previous call is in flight go
-        together as one script run (group commit), each decided as if alone, in arrival order."""
-        request = ReserveRequest(buyer_id, quantity, now_ms)
+        together as one script run (group commit), each decided as if alone, in arrival order.
+        ``key``: the request's Idempotency-Key token, recorded when it wins."""
+        request = ReserveRequest(buyer_id, quantity, now_ms, key)
         return await self._batches.submit(deal_id, request)
 
     async def reserve_many(self, deal_id: int, requests: Sequence[ReserveRequest]) -> list[Attempt]:
@@ -301,28 +339,28 @@ class RedisInventory:
         if len(requests) == 1:
             return [await self._reserve_one(deal_id, requests[0])]
         prefix = f"h:{secrets.token_hex(8)}:"
-        fields = " ".join(f"{r.buyer_id} {r.quantity} {r.now_ms}" for r in requests)
+        fields = " ".join(f"{r.buyer_id} {r.quantity} {r.now_ms} {r.key}" for r in requests)
         start, codes = await self._reserve_many(
             keys=self.keys(deal_id), args=[prefix, self.grace_ms, fields]
         )
         left, attempts = int(start), []
         for i, (r, code) in enumerate(zip(requests, codes.split(), strict=True)):
-            verdict, hold = Verdict(int(code)), None
+            (verdict, may_replay), hold = _decided(code), None
             if verdict is Verdict.HELD:  # the units left after each request follow from the codes
                 left -= r.quantity
                 hold = Hold(deal_id, r.buyer_id, r.quantity, f"{prefix}{i}")
-            attempts.append(Attempt(verdict, left, hold))
+            attempts.append(Attempt(verdict, left, hold, may_replay))
         return attempts
 
     async def _reserve_one(self, deal_id: int, r: ReserveRequest) -> Attempt:
         member = f"h:{secrets.token_hex(8)}:{r.buyer_id}:{r.quantity}"
         code, left = await self._reserve(
             keys=self.keys(deal_id),
-            args=[r.buyer_id, r.quantity, r.now_ms, member, r.now_ms + self.grace_ms],
+            args=[r.buyer_id, r.quantity, r.now_ms, member, r.now_ms + self.grace_ms, r.key],
         )
-        verdict = Verdict(int(code))
+        verdict, may_replay = _decided(code)
         hold = Hold(deal_id, r.buyer_id, r.quantity, member) if verdict is Verdict.HELD else None
-        return Attempt(verdict, int(left), hold)
+        return Attempt(verdict, int(left), hold, may_replay)
 
     async def confirm(self, hold: Hold) -> None:
         """The database committed the reservation: it is no longer in flight."""
@@ -359,7 +397,7 @@ class RedisInventory:
 
     async def snapshot(self, deal_id: int) -> DealSnapshot | None:
         """What Redis holds for a deal (None when it is not loaded)."""
-        deal_key, buyers_key, _ = self.keys(deal_id)
+        deal_key, buyers_key, *_ = self.keys(deal_id)
         async with self.client.pipeline(transaction=True) as pipe:
             pipe.hgetall(deal_key)
             pipe.hgetall(buyers_key)
@@ -374,6 +412,7 @@ class RedisInventory:
             int(d["ends_at"]),
             d["live"] == "1",
             {int(k): int(v) for k, v in buyers.items()},
+            d.get("fresh") == "1",
         )
 
     async def is_loaded(self, deal_id: int) -> bool:

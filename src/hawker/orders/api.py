@@ -12,10 +12,11 @@ from hawker.accounts.auth import current_user, runtime
 from hawker.accounts.models import User
 from hawker.analytics.service import record
 from hawker.core import idempotency
-from hawker.core.errors import HawkerError, problem_body
+from hawker.core.errors import problem_body
 from hawker.core.idempotency import IDEMPOTENCY, Keyed, do_remember, find_replay, respond
-from hawker.deals.errors import BuyerLimitExceeded, DealNotLive, DealSoldOut
+from hawker.deals.errors import DealSoldOut, StockRefusal
 from hawker.deals.gate import SoldOutGate, sold_out_gate
+from hawker.deals.stock import deal_stock
 from hawker.deals.stock_units import stock_write, take_holds
 from hawker.infra.runtime import Runtime
 from hawker.orders import cart, payments, service
@@ -52,19 +53,20 @@ async def place_order(
     k = keyed(request, user, key, body.model_dump_json())
     gate = sold_out_gate(rt)
     deal_lines = [(i.deal_id, i.quantity) for i in body.items if i.deal_id is not None]
-    refusal: HawkerError | None = _sold_out(gate, body.items)
+    # With Redis stock, Redis decides every attempt (and knows whether its key ever won there);
+    # without, a deal this process saw sell out is refused at once.
+    refusal: StockRefusal | None = None if deal_stock(rt) else _sold_out(gate, body.items)
     if refusal is None:
         try:  # scale-out: the units are taken in Redis first (no-op without Redis stock)
-            holds = await take_holds(rt, user.id, deal_lines)
-        except REFUSALS as e:
+            holds = await take_holds(rt, user.id, deal_lines, k.token)
+        except StockRefusal as e:
             refusal = e
             if isinstance(e, DealSoldOut):
                 gate.observed(e.extra["deal_id"], e.extra["left"])
     if refusal is not None:
         # Most of a flash-sale burst ends here, without touching the database's write path; a
         # retry of a request that did win still gets its order back.
-        earlier = await _replay(rt, k)
-        if earlier is not None:
+        if refusal.may_replay and (earlier := await _replay(rt, k)) is not None:
             return earlier
         return respond(refusal.status, problem_body(refusal, request.url.path))
     async with holds:  # given back in Redis unless the order commits
@@ -89,9 +91,11 @@ async def place_order(
                     lookback=_lookback(request, rt),
                     coupons=body.coupons,
                     feed=FeedClick.of(request.cookies),
+                    take_last=bool(holds.held),
                 )
                 out = service.order_out(placed.order).model_dump(mode="json")
                 await do_remember(s, k, 201, out)
+                await service.do_take_last(s, placed)
         except DealSoldOut as e:
             gate.observed(e.extra["deal_id"], e.extra["left"])
             raise
@@ -104,9 +108,6 @@ async def place_order(
 
 def _lookback(request: Request, rt: Runtime) -> Lookback:
     return Lookback.of(request.cookies, rt.settings.attribution_window_days)
-
-
-REFUSALS = (DealSoldOut, BuyerLimitExceeded, DealNotLive)
 
 
 def _sold_out(gate: SoldOutGate, items: list[ItemIn]) -> DealSoldOut | None:

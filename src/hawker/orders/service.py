@@ -59,7 +59,9 @@ class Placed:
     deals_left: dict[int, tuple[int, int]] = field(default_factory=dict)  # deal -> (show, left)
 
 
-async def _reserve_line(s: AsyncSession, buyer: User, item: ItemIn, ttl: int) -> dict[str, Any]:
+async def _reserve_line(
+    s: AsyncSession, buyer: User, item: ItemIn, ttl: int, take_last: bool
+) -> dict[str, Any]:
     """Reserve one line and read, in one statement, what the order needs to know about it
     (title, merchant; for a deal its show, host and units left)."""
     base = (
@@ -69,7 +71,12 @@ async def _reserve_line(s: AsyncSession, buyer: User, item: ItemIn, ttl: int) ->
     )
     if item.deal_id is not None:
         r = await deals.do_reserve_deal(
-            s, buyer_id=buyer.id, deal_id=item.deal_id, quantity=item.quantity, ttl_seconds=ttl
+            s,
+            buyer_id=buyer.id,
+            deal_id=item.deal_id,
+            quantity=item.quantity,
+            ttl_seconds=ttl,
+            take_last=take_last,
         )
         stmt = (
             base.add_columns(FlashDeal.show_id, FlashDeal.available, Show.host_id)
@@ -105,14 +112,16 @@ async def do_place_order(
     lookback: Lookback = Lookback(),
     coupons: Sequence[str] = (),
     feed: FeedClick | None = None,
+    take_last: bool = False,
 ) -> Placed:
     """Reserve every line (all or nothing: any refusal rolls the unit back) and open a pending
     order. Attribution (channel, show, short video or affiliate link, host) is decided here,
     once: by where it was bought, else by the buyer's last touch (orders/attribution.py);
     a purchase of what the buyer last clicked on the front page also names that section.
     ``coupons`` take their uses in the same unit; the total is net of their discount.
-    Plain INSERTs rather than an ORM flush: this is the flash-sale hot path."""
-    lines = [await _reserve_line(s, buyer, item, ttl_seconds) for item in items]
+    Plain INSERTs rather than an ORM flush: this is the flash-sale hot path. ``take_last``:
+    the deal lines' units are held in Redis; the unit must end with ``do_take_last``."""
+    lines = [await _reserve_line(s, buyer, item, ttl_seconds, take_last) for item in items]
     merchants = {line["merchant_id"] for line in lines}
     currencies = {line["reservation"].currency for line in lines}
     if len(merchants) > 1 or len(currencies) > 1:
@@ -201,6 +210,14 @@ async def do_place_order(
     order.lines = [OrderLine(**x) for x in line_values]
     left = {deal: (show, available) for deal, (show, available, _) in placed_deals.items()}
     return Placed(order, left)
+
+
+async def do_take_last(s: AsyncSession, placed: Placed) -> None:
+    """The deal updates left for last (``take_last``), as the unit's final statements; the
+    ticker then tells what they left."""
+    for deal_id, left in (await deals.do_take_last(s)).items():
+        show_id, _ = placed.deals_left[deal_id]
+        placed.deals_left[deal_id] = (show_id, left)
 
 
 async def _festival_prices(
