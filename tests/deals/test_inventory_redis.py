@@ -420,7 +420,9 @@ def test_a_request_that_dies_before_its_write_gives_the_units_back(
 
     async def scenario() -> tuple[int, int, int]:
         (token,) = await sign_in_buyers(rt, 1)
-        async with http_for(client) as http, rt.db.write():  # the write lock is busy
+        async with http_for(client) as http, rt.db.write() as s:
+            # SQLite: the write lock is busy; PostgreSQL: the deal row is (its update waits)
+            await s.execute(select(FlashDeal).where(FlashDeal.id == deal["id"]).with_for_update())
             request = asyncio.create_task(buy(http, token, deal["id"], 2))
             for _ in range(500):  # until Redis holds its units
                 if await stock.inventory.pending(deal["id"]):

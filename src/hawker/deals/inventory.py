@@ -8,14 +8,14 @@ Accounting (always true, checked by the property tests):
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.catalog.models import Sku
 from hawker.core.clock import utcnow
-from hawker.core.db import upsert_insert
 from hawker.core.errors import NotFound
 from hawker.deals.baseline import LOCKING_BASELINE
 from hawker.deals.errors import (
@@ -30,6 +30,37 @@ from hawker.deals.models import DealBuyer, FlashDeal, Reservation
 from hawker.deals.stock_units import RELEASES
 
 TAKES = "deal_takes_left_for_last"  # session.info key: (deal, quantity, now) to take at the end
+
+
+def _count_share(insert: Any) -> Any:
+    """The buyer's share of a deal grows by ``quantity`` only within ``limit`` (RETURNING
+    nothing when it would not)."""
+    shares = cast(Table, DealBuyer.__table__)
+    return (
+        insert(shares)
+        .values(
+            deal_id=bindparam("deal_id"),
+            buyer_id=bindparam("buyer_id"),
+            quantity=bindparam("quantity"),
+        )
+        .on_conflict_do_update(
+            index_elements=[shares.c.deal_id, shares.c.buyer_id],
+            set_={"quantity": shares.c.quantity + bindparam("quantity")},
+            where=shares.c.quantity + bindparam("quantity") <= bindparam("limit"),
+        )
+        .returning(shares.c.quantity)
+    )
+
+
+# Built once with bound parameters (as the orders' inserts are): a flash sale's winners run
+# them, and building an ORM statement per call cost more than the database running it.
+COUNT_SHARE = {"postgresql": _count_share(postgresql.insert), "sqlite": _count_share(sqlite.insert)}
+RESERVATIONS = cast(Table, Reservation.__table__)
+INSERT_RESERVATION = insert(RESERVATIONS).returning(RESERVATIONS.c.id)
+
+
+def _dialect(s: AsyncSession) -> str:
+    return str(s.get_bind().dialect.name)
 
 
 async def do_reserve_sku(
@@ -63,31 +94,29 @@ async def do_reserve_sku(
     return reservation
 
 
+DEALS = cast(Table, FlashDeal.__table__)
+TERMS = (DEALS.c.sku_id, DEALS.c.deal_price, DEALS.c.currency, DEALS.c.per_buyer_limit)
+# One conditional UPDATE takes the units or changes nothing (invariant 1).
+TAKE = (
+    update(DEALS)
+    .where(
+        DEALS.c.id == bindparam("deal"),
+        DEALS.c.status == "live",
+        DEALS.c.starts_at <= bindparam("now"),
+        DEALS.c.ends_at > bindparam("now"),
+        DEALS.c.available >= bindparam("q"),
+        DEALS.c.per_buyer_limit >= bindparam("q"),
+    )
+    .values(
+        available=DEALS.c.available - bindparam("q"), reserved=DEALS.c.reserved + bindparam("q")
+    )
+    .returning(*TERMS, DEALS.c.available)
+)
+READ_TERMS = select(*TERMS).where(DEALS.c.id == bindparam("deal"))
+
+
 async def _take(s: AsyncSession, deal_id: int, quantity: int, now: Any) -> Any:
-    """One conditional UPDATE takes the units or changes nothing (invariant 1)."""
-    row = (
-        await s.execute(
-            update(FlashDeal)
-            .where(
-                FlashDeal.id == deal_id,
-                FlashDeal.status == "live",
-                FlashDeal.starts_at <= now,
-                FlashDeal.ends_at > now,
-                FlashDeal.available >= quantity,
-                FlashDeal.per_buyer_limit >= quantity,
-            )
-            .values(
-                available=FlashDeal.available - quantity, reserved=FlashDeal.reserved + quantity
-            )
-            .returning(
-                FlashDeal.sku_id,
-                FlashDeal.deal_price,
-                FlashDeal.currency,
-                FlashDeal.per_buyer_limit,
-                FlashDeal.available,
-            )
-        )
-    ).first()
+    row = (await s.execute(TAKE, {"deal": deal_id, "q": quantity, "now": now})).first()
     if row is None:
         await _explain_deal_refusal(s, deal_id, quantity, now)
     return row
@@ -110,16 +139,7 @@ async def _lock_and_take(s: AsyncSession, deal_id: int, quantity: int, now: Any)
 
 async def _terms(s: AsyncSession, deal_id: int, quantity: int) -> Any:
     """The deal's terms, read without a lock, for a take made last (``do_take_last``)."""
-    row = (
-        await s.execute(
-            select(
-                FlashDeal.sku_id,
-                FlashDeal.deal_price,
-                FlashDeal.currency,
-                FlashDeal.per_buyer_limit,
-            ).where(FlashDeal.id == deal_id)
-        )
-    ).first()
+    row = (await s.execute(READ_TERMS, {"deal": deal_id})).first()
     if row is None:
         raise NotFound(f"deal {deal_id} does not exist")
     if quantity > row.per_buyer_limit:
@@ -152,33 +172,26 @@ async def do_reserve_deal(
     else:
         row = await _take(s, deal_id, quantity, now)
     # the deal goes first so the crowd arriving after a sell-out is refused by one statement
-    insert = upsert_insert(s)
-    stmt = insert(DealBuyer).values(deal_id=deal_id, buyer_id=buyer_id, quantity=quantity)
-    counted = await s.scalar(
-        stmt.on_conflict_do_update(
-            index_elements=[DealBuyer.deal_id, DealBuyer.buyer_id],
-            set_={"quantity": DealBuyer.quantity + quantity},
-            where=DealBuyer.quantity + quantity <= row.per_buyer_limit,
-        ).returning(DealBuyer.quantity)
-    )
+    share = {"deal_id": deal_id, "buyer_id": buyer_id, "quantity": quantity}
+    counted = await s.scalar(COUNT_SHARE[_dialect(s)], share | {"limit": row.per_buyer_limit})
     if counted is None:  # the caller's rollback also undoes the deal decrement above
         raise BuyerLimitExceeded(
             f"this deal allows {row.per_buyer_limit} per buyer and you already hold or bought "
             "your share"
         )
-    reservation = Reservation(
-        buyer_id=buyer_id,
-        sku_id=row.sku_id,
-        deal_id=deal_id,
-        quantity=quantity,
-        unit_price=row.deal_price,
-        currency=row.currency,
-        state="held",
-        expires_at=now + timedelta(seconds=ttl_seconds),
-    )
-    s.add(reservation)
-    await s.flush()
-    return reservation
+    values = {
+        "buyer_id": buyer_id,
+        "sku_id": row.sku_id,
+        "deal_id": deal_id,
+        "quantity": quantity,
+        "unit_price": row.deal_price,
+        "currency": row.currency,
+        "state": "held",
+        "created_at": now,
+        "expires_at": now + timedelta(seconds=ttl_seconds),
+    }
+    # A detached row for the caller (the order's lines); nothing in the unit reads it back.
+    return Reservation(id=await s.scalar(INSERT_RESERVATION, values), **values)
 
 
 async def do_take_last(s: AsyncSession) -> dict[int, int]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.models import User
@@ -49,6 +49,18 @@ STAMP = {
 ORDERS, LINES = cast(Table, Order.__table__), cast(Table, OrderLine.__table__)
 INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
 INSERT_LINE = insert(LINES)
+_LINE = (
+    select(Product.id, Product.title, Product.merchant_id, Sku.name)
+    .select_from(Product)
+    .join(Sku, Sku.product_id == Product.id)
+)
+SKU_LINE = _LINE.where(Sku.id == bindparam("sku"))
+DEAL_LINE = (
+    _LINE.add_columns(FlashDeal.show_id, FlashDeal.available, Show.host_id)
+    .join(FlashDeal, FlashDeal.sku_id == Sku.id)
+    .join(Show, Show.id == FlashDeal.show_id)
+    .where(FlashDeal.id == bindparam("deal"))
+)
 
 
 @dataclass
@@ -64,11 +76,6 @@ async def _reserve_line(
 ) -> dict[str, Any]:
     """Reserve one line and read, in one statement, what the order needs to know about it
     (title, merchant; for a deal its show, host and units left)."""
-    base = (
-        select(Product.id, Product.title, Product.merchant_id, Sku.name)
-        .select_from(Product)
-        .join(Sku, Sku.product_id == Product.id)
-    )
     if item.deal_id is not None:
         r = await deals.do_reserve_deal(
             s,
@@ -78,19 +85,13 @@ async def _reserve_line(
             ttl_seconds=ttl,
             take_last=take_last,
         )
-        stmt = (
-            base.add_columns(FlashDeal.show_id, FlashDeal.available, Show.host_id)
-            .join(FlashDeal, FlashDeal.sku_id == Sku.id)
-            .join(Show, Show.id == FlashDeal.show_id)
-            .where(FlashDeal.id == item.deal_id)
-        )
+        row = (await s.execute(DEAL_LINE, {"deal": item.deal_id})).one()
     else:
         assert item.sku_id is not None
         r = await deals.do_reserve_sku(
             s, buyer_id=buyer.id, sku_id=item.sku_id, quantity=item.quantity, ttl_seconds=ttl
         )
-        stmt = base.where(Sku.id == r.sku_id)
-    row = (await s.execute(stmt)).one()
+        row = (await s.execute(SKU_LINE, {"sku": r.sku_id})).one()
     return {
         "reservation": r,
         "product_id": row.id,
