@@ -24,12 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawker.analytics.models import Event
 from hawker.experiments import two_sided
 from hawker.experiments.analysis import clean
-from hawker.experiments.assignment import Hasher
 from hawker.experiments.errors import NotStarted
 from hawker.experiments.metrics import Metric, metric
 from hawker.experiments.models import Experiment, Exposure, Layer
-from hawker.experiments.registry import Registry, compile_assignment
-from hawker.experiments.results import unit_column
+from hawker.experiments.registry import Registry, compile_pair
+from hawker.experiments.results import events_by_unit
 from hawker.live.models import Show
 
 DEFAULT_RELATIVE_DEMAND = 1.0
@@ -43,17 +42,10 @@ async def _rows(
     s: AsyncSession, events: set[str], since: datetime, until: datetime
 ) -> list[tuple[str, int, int, int]]:
     """(type, shopper, host, value) of every event of ``events`` in the window that has both."""
-    host, joins = unit_column("host")
-    query = select(Event.type, Event.user_id, host, Event.value).select_from(Event)
-    for target, on in joins:
-        query = query.outerjoin(target, on)
-    query = query.where(
-        Event.type.in_(events),
-        Event.at >= since,
-        Event.at < until,
-        Event.user_id.is_not(None),
-        host.is_not(None),
+    host, query = events_by_unit(
+        "host", lambda h: (Event.type, Event.user_id, h, Event.value), events, since, until
     )
+    query = query.where(Event.user_id.is_not(None), host.is_not(None))
     return [(t, int(u), int(h), int(v or 0)) for t, u, h, v in await s.execute(query)]
 
 
@@ -92,10 +84,7 @@ async def pair_results(
     since = experiment.started_at
     until = (experiment.stopped_at or now) + timedelta(microseconds=1)
     salt = str(await s.scalar(select(Layer.salt).where(Layer.id == experiment.layer_id)))
-    shopper_salt, host_salt = two_sided.side_salts(experiment.salt)
-    pair = two_sided.PairCompiled(
-        compile_assignment(experiment, salt, shopper_salt), Hasher(host_salt)
-    )
+    pair = compile_pair(experiment, salt)
 
     def shopper_arm(unit: bytes) -> int | None:
         if experiment.holdout and registry.in_holdout(unit.decode()):

@@ -68,15 +68,20 @@ def compile_assignment(
     )
 
 
+def compile_pair(e: Experiment, layer_salt: str) -> two_sided.PairCompiled:
+    """A two-sided experiment's assignment: shoppers and hosts each drawn from their own salt."""
+    shopper_salt, host_salt = two_sided.side_salts(e.salt)
+    return two_sided.PairCompiled(
+        compile_assignment(e, layer_salt, shopper_salt), assignment.Hasher(host_salt)
+    )
+
+
 def compile_entry(e: Experiment, layer_salt: str) -> Entry:
     keys = tuple(str(v["key"]) for v in e.variants)
     shipped = keys.index(e.shipped) if e.shipped in keys else 0
     compiled = pair = None
     if e.status == "running" and e.unit_type == "pair":  # answered by pair_variant only
-        shopper_salt, host_salt = two_sided.side_salts(e.salt)
-        pair = two_sided.PairCompiled(
-            compile_assignment(e, layer_salt, shopper_salt), assignment.Hasher(host_salt)
-        )
+        pair = compile_pair(e, layer_salt)
     elif e.status == "running":
         compiled = compile_assignment(e, layer_salt)
     values = [v.get("value") for v in e.variants]

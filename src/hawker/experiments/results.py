@@ -10,7 +10,7 @@ each slot's variant re-derived from the allocation whether or not anyone was exp
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
-from sqlalchemy import func, literal, select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -123,6 +123,22 @@ def unit_column(unit_type: str) -> tuple[Any, list[tuple[Any, Any]]]:
     return Event.user_id, []
 
 
+def events_by_unit(
+    unit_type: str,
+    columns: Callable[[Any], Sequence[Any]],
+    types: Collection[str],
+    since: datetime,
+    until: datetime,
+) -> tuple[Any, Select[Any]]:
+    """The unit column (``unit_column``) and a query of ``columns(unit)`` over the events of
+    ``types`` in [since, until), joined so that each event is credited to its unit."""
+    unit, joins = unit_column(unit_type)
+    query = select(*columns(unit)).select_from(Event)
+    for target, on in joins:
+        query = query.outerjoin(target, on)
+    return unit, query.where(Event.type.in_(types), Event.at >= since, Event.at < until)
+
+
 async def _events(
     s: AsyncSession,
     metrics: list[Metric],
@@ -131,12 +147,13 @@ async def _events(
     unit_type: str = "shopper",
 ) -> list[Any]:
     types = {m.event for x in metrics for m in x.measures()}
-    unit, joins = unit_column(unit_type)
-    query = select(Event.type, unit, Event.at, Event.value, Event.order_id, Event.data)
-    query = query.select_from(Event)
-    for target, on in joins:
-        query = query.outerjoin(target, on)
-    query = query.where(Event.type.in_(types), Event.at >= since, Event.at < until)
+    unit, query = events_by_unit(
+        unit_type,
+        lambda u: (Event.type, u, Event.at, Event.value, Event.order_id, Event.data),
+        types,
+        since,
+        until,
+    )
     if unit_type != "slot":
         query = query.where(unit.is_not(None))
     return [

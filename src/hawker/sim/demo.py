@@ -129,7 +129,7 @@ def _banner(base: str, show_id: int, video: str, replay_id: int | None = None) -
         f"    Leaderboards    {base}/leaderboards",
         f"    Festival        {base}/campaigns/{SLUG}",
         f"    GMV big screen  {base}/big-screen (operator)",
-        f"    Experiment      {base}/api/experiments/home.live_position/results (operator)",
+        f"    Experiment      {base}/operator/experiments/home.live_position (operator)",
         f"    MCN portal      {base}/mcn",
         f"    Coupons         {base}/operator/coupons  ({FESTIVAL})",
         f"    Video           {video}",
