@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Table, bindparam, func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.audit import do_audit, snapshot
@@ -31,7 +32,7 @@ from hawker.accounts.models import User
 from hawker.campaigns.models import Boost, BoostDay
 from hawker.campaigns.service import access_campaign, check_operator
 from hawker.catalog.models import Product
-from hawker.core.db import upsert_insert
+from hawker.core.db import dialect_name
 from hawker.core.errors import Invalid, NotFound
 from hawker.live.models import Show
 
@@ -135,16 +136,33 @@ async def do_count_impressions(s: AsyncSession, shown: list[Item], now: datetime
     """Count one boosted impression per showing of a boosted item, against every boost that
     applied to it (never past a boost's daily budget)."""
     times = Counter(shown)
-    for boost in await _paced(s, list(times), now):
-        n = times[(boost.kind, boost.target_id)]
-        stmt = upsert_insert(s)(BoostDay).values(boost_id=boost.id, day=now.date(), impressions=n)
-        await s.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[BoostDay.boost_id, BoostDay.day],
-                set_={"impressions": BoostDay.impressions + n},
-                where=BoostDay.impressions + n <= boost.daily_budget,
-            )
+    counts = [
+        {
+            "boost": b.id,
+            "day": now.date(),
+            "n": times[(b.kind, b.target_id)],
+            "budget": b.daily_budget,
+        }
+        for b in await _paced(s, list(times), now)
+    ]
+    if counts:  # one executemany: a page view that flushes pays one round trip, not one per boost
+        await s.execute(COUNT_DAY[dialect_name(s)], counts)
+
+
+def _count_day(insert: Any) -> Any:
+    days = cast(Table, BoostDay.__table__)
+    return (
+        insert(days)
+        .values(boost_id=bindparam("boost"), day=bindparam("day"), impressions=bindparam("n"))
+        .on_conflict_do_update(
+            index_elements=[days.c.boost_id, days.c.day],
+            set_={"impressions": days.c.impressions + bindparam("n")},
+            where=days.c.impressions + bindparam("n") <= bindparam("budget"),
         )
+    )
+
+
+COUNT_DAY = {"postgresql": _count_day(postgresql.insert), "sqlite": _count_day(sqlite.insert)}
 
 
 @dataclass(frozen=True)

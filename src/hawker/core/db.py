@@ -144,7 +144,12 @@ class Database:
             await self.write_engine.dispose()
 
 
+def dialect_name(s: AsyncSession) -> str:
+    """``postgresql`` or ``sqlite``: picks a statement prebuilt for each."""
+    return str(s.get_bind().dialect.name)
+
+
 def upsert_insert(s: AsyncSession) -> Any:
     """The session's dialect's own ``insert`` (the one with ``on_conflict_do_nothing`` and
     ``on_conflict_do_update``): ON CONFLICT is not in SQLAlchemy's portable insert."""
-    return postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return postgresql.insert if dialect_name(s) == "postgresql" else sqlite.insert

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.catalog.models import Sku
 from hawker.core.clock import utcnow
+from hawker.core.db import dialect_name
 from hawker.core.errors import NotFound
 from hawker.deals.baseline import LOCKING_BASELINE
 from hawker.deals.errors import (
@@ -57,10 +58,6 @@ def _count_share(insert: Any) -> Any:
 COUNT_SHARE = {"postgresql": _count_share(postgresql.insert), "sqlite": _count_share(sqlite.insert)}
 RESERVATIONS = cast(Table, Reservation.__table__)
 INSERT_RESERVATION = insert(RESERVATIONS).returning(RESERVATIONS.c.id)
-
-
-def _dialect(s: AsyncSession) -> str:
-    return str(s.get_bind().dialect.name)
 
 
 async def do_reserve_sku(
@@ -173,7 +170,7 @@ async def do_reserve_deal(
         row = await _take(s, deal_id, quantity, now)
     # the deal goes first so the crowd arriving after a sell-out is refused by one statement
     share = {"deal_id": deal_id, "buyer_id": buyer_id, "quantity": quantity}
-    counted = await s.scalar(COUNT_SHARE[_dialect(s)], share | {"limit": row.per_buyer_limit})
+    counted = await s.scalar(COUNT_SHARE[dialect_name(s)], share | {"limit": row.per_buyer_limit})
     if counted is None:  # the caller's rollback also undoes the deal decrement above
         raise BuyerLimitExceeded(
             f"this deal allows {row.per_buyer_limit} per buyer and you already hold or bought "
