@@ -168,7 +168,8 @@ async def do_reserve_deal(
         s.info.setdefault(TAKES, []).append((deal_id, quantity, now))
     else:
         row = await _take(s, deal_id, quantity, now)
-    # the deal goes first so the crowd arriving after a sell-out is refused by one statement
+    # the deal goes first (unless left for last) so the crowd arriving after a sell-out is
+    # refused by one statement
     share = {"deal_id": deal_id, "buyer_id": buyer_id, "quantity": quantity}
     counted = await s.scalar(COUNT_SHARE[dialect_name(s)], share | {"limit": row.per_buyer_limit})
     if counted is None:  # the caller's rollback also undoes the deal decrement above
