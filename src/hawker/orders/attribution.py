@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawker.analytics.models import Event
 from hawker.core.clock import utcnow
 from hawker.live.models import Show, ShowProduct
+from hawker.live.service import access_show
+from hawker.video.clips import access_attribution
 from hawker.video.models import ShortVideo, ShortVideoProduct
 
 CHANNEL_OF = {
@@ -169,3 +171,53 @@ async def _videos_selling(
         .where(ShortVideo.id.in_(video_ids), ShortVideoProduct.product_id.in_(product_ids))
     )
     return {video_id: host_id for video_id, host_id in rows}
+
+
+@dataclass(frozen=True)
+class Credit:
+    """Who and what an order is attributed to."""
+
+    channel: str
+    show_id: int | None
+    host_id: int | None
+    video_id: int | None
+    link_id: int | None
+    section_id: int | None
+
+
+async def credit(
+    s: AsyncSession,
+    buyer_id: int,
+    product_ids: set[int],
+    *,
+    channel: str,
+    show_id: int | None,
+    video_id: int | None,
+    deal_show: tuple[int, int] | None,
+    lookback: Lookback,
+    feed: FeedClick | None,
+) -> Credit:
+    """An order's attribution, decided once when it is placed: where it was bought (a short
+    video that really tags what is bought, a show, a flash deal's show and host), else the
+    buyer's last touch. A purchase of what the buyer last clicked on the front page also names
+    that section, and is channel "feed" when it was not bought in a room or under a clip."""
+    in_context = video_id is not None or show_id is not None or deal_show is not None
+    host_id: int | None = None
+    link_id: int | None = None
+    if video_id is not None:  # the clip's host, if it really tags what is bought
+        host_id = await access_attribution(s, video_id, product_ids)
+    elif show_id is not None:
+        host_id = (await access_show(s, show_id)).host_id
+        channel = "live" if channel == "direct" else channel  # bought while in the show
+    elif deal_show is not None:
+        show_id, host_id = deal_show
+        channel = "live" if channel == "direct" else channel
+    else:
+        touch = await last_touch(s, buyer_id, product_ids, lookback)
+        if touch is not None:
+            channel, host_id = touch.channel, touch.host_id
+            show_id, video_id, link_id = touch.show_id, touch.video_id, touch.link_id
+    section_id = feed.section_for(show_id, video_id, product_ids) if feed else None
+    if section_id is not None and not in_context:
+        channel = "feed"  # bought on the page the front page led to, not in a room or clip
+    return Credit(channel, show_id, host_id, video_id, link_id, section_id)

@@ -27,14 +27,12 @@ from hawker.core.money import format_money
 from hawker.deals import service as deals
 from hawker.deals.models import FlashDeal
 from hawker.live.models import Show
-from hawker.live.service import access_show
-from hawker.orders.attribution import FeedClick, Lookback, last_touch
+from hawker.orders.attribution import FeedClick, Lookback, credit
 from hawker.orders.discounts import price_order
 from hawker.orders.errors import IllegalTransition, MixedOrder
 from hawker.orders.models import Order, OrderLine, OrderRefund
 from hawker.orders.schemas import ItemIn, LineOut, OrderOut
 from hawker.orders.states import GMV_STATES, REFUNDABLE, check_transition
-from hawker.video.clips import access_attribution
 
 STAMP = {
     "paid": "paid_at",
@@ -116,12 +114,10 @@ async def do_place_order(
     take_last: bool = False,
 ) -> Placed:
     """Reserve every line (all or nothing: any refusal rolls the unit back) and open a pending
-    order. Attribution (channel, show, short video or affiliate link, host) is decided here,
-    once: by where it was bought, else by the buyer's last touch (orders/attribution.py);
-    a purchase of what the buyer last clicked on the front page also names that section.
-    ``coupons`` take their uses in the same unit; the total is net of their discount.
-    Plain INSERTs rather than an ORM flush: this is the flash-sale hot path. ``take_last``:
-    the deal lines' units are held in Redis; the unit must end with ``do_take_last``."""
+    order, attributed once, here (``attribution.credit``). ``coupons`` take their uses in the
+    same unit; the total is net of their discount. Plain INSERTs rather than an ORM flush: this
+    is the flash-sale hot path. ``take_last``: the deal lines' units are held in Redis; the
+    unit must end with ``do_take_last``."""
     lines = [await _reserve_line(s, buyer, item, ttl_seconds, take_last) for item in items]
     merchants = {line["merchant_id"] for line in lines}
     currencies = {line["reservation"].currency for line in lines}
@@ -130,29 +126,21 @@ async def do_place_order(
             "an order holds products of one merchant in one currency; "
             "use the cart to buy from several merchants"
         )
-    link_id: int | None = None
     placed_deals = {
         line["reservation"].deal_id: line["deal"] for line in lines if line["deal"] is not None
     }
-    product_ids = {x["product_id"] for x in lines}
-    in_context = video_id is not None or show_id is not None or bool(placed_deals)
-    if video_id is not None:  # the clip's host, if it really tags what is bought
-        host_id: int | None = await access_attribution(s, video_id, product_ids)
-    elif show_id is not None:
-        host_id = (await access_show(s, show_id)).host_id
-        channel = "live" if channel == "direct" else channel  # bought while in the show
-    elif placed_deals:
-        show_id, _, host_id = next(iter(placed_deals.values()))
-        channel = "live" if channel == "direct" else channel
-    else:
-        host_id = None
-        touch = await last_touch(s, buyer.id, product_ids, lookback)
-        if touch is not None:
-            channel, host_id = touch.channel, touch.host_id
-            show_id, video_id, link_id = touch.show_id, touch.video_id, touch.link_id
-    section_id = feed.section_for(show_id, video_id, product_ids) if feed else None
-    if section_id is not None and not in_context:
-        channel = "feed"  # bought on the page the front page led to, not in a room or clip
+    first_deal = next(iter(placed_deals.values()), None)
+    by = await credit(
+        s,
+        buyer.id,
+        {x["product_id"] for x in lines},
+        channel=channel,
+        show_id=show_id,
+        video_id=video_id,
+        deal_show=(first_deal[0], first_deal[2]) if first_deal else None,
+        lookback=lookback,
+        feed=feed,
+    )
     merchant_id, currency = merchants.pop(), currencies.pop()
     now = utcnow()
     await _festival_prices(s, lines, currency, now)
@@ -175,12 +163,12 @@ async def do_place_order(
         "merchant_id": merchant_id,
         "status": "pending",
         "currency": currency,
-        "channel": channel,
-        "show_id": show_id,
-        "host_id": host_id,
-        "video_id": video_id,
-        "link_id": link_id,
-        "section_id": section_id,
+        "channel": by.channel,
+        "show_id": by.show_id,
+        "host_id": by.host_id,
+        "video_id": by.video_id,
+        "link_id": by.link_id,
+        "section_id": by.section_id,
         "total": pricing.total,
         "discount": pricing.discount,
         "platform_discount": pricing.platform_discount,
