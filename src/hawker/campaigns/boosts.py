@@ -24,7 +24,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.audit import do_audit, snapshot
@@ -32,7 +31,7 @@ from hawker.accounts.models import User
 from hawker.campaigns.models import Boost, BoostDay
 from hawker.campaigns.service import access_campaign, check_operator
 from hawker.catalog.models import Product
-from hawker.core.db import dialect_name
+from hawker.core.db import dialect_name, upserts
 from hawker.core.errors import Invalid, NotFound
 from hawker.live.models import Show
 
@@ -162,7 +161,7 @@ def _count_day(insert: Any) -> Any:
     )
 
 
-COUNT_DAY = {"postgresql": _count_day(postgresql.insert), "sqlite": _count_day(sqlite.insert)}
+COUNT_DAY = upserts(_count_day)
 
 
 @dataclass(frozen=True)

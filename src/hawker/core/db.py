@@ -15,7 +15,7 @@ in the middle of a unit rolls it back on the server and is told apart by ``is_un
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -147,6 +147,12 @@ class Database:
 def dialect_name(s: AsyncSession) -> str:
     """``postgresql`` or ``sqlite``: picks a statement prebuilt for each."""
     return str(s.get_bind().dialect.name)
+
+
+def upserts(build: Callable[[Any], Any]) -> dict[str, Any]:
+    """An upsert statement built once per dialect (from its own ``insert``), to be picked per
+    session with ``dialect_name``: hot paths bind values at execution instead of building."""
+    return {"postgresql": build(postgresql.insert), "sqlite": build(sqlite.insert)}
 
 
 def upsert_insert(s: AsyncSession) -> Any:

@@ -11,12 +11,11 @@ from datetime import timedelta
 from typing import Any, NoReturn, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.catalog.models import Sku
 from hawker.core.clock import utcnow
-from hawker.core.db import dialect_name
+from hawker.core.db import dialect_name, upserts
 from hawker.core.errors import NotFound
 from hawker.deals.baseline import LOCKING_BASELINE
 from hawker.deals.errors import (
@@ -55,7 +54,7 @@ def _count_share(insert: Any) -> Any:
 
 # Built once with bound parameters (as the orders' inserts are): a flash sale's winners run
 # them, and building an ORM statement per call cost more than the database running it.
-COUNT_SHARE = {"postgresql": _count_share(postgresql.insert), "sqlite": _count_share(sqlite.insert)}
+COUNT_SHARE = upserts(_count_share)
 RESERVATIONS = cast(Table, Reservation.__table__)
 INSERT_RESERVATION = insert(RESERVATIONS).returning(RESERVATIONS.c.id)
 

@@ -26,6 +26,7 @@ from hawker.deals.errors import BuyerLimitExceeded, DealNotLive, DealSoldOut, St
 from hawker.deals.gate import SoldOutGate
 from hawker.deals.models import DealBuyer, FlashDeal
 from hawker.infra.inventory_redis import (
+    NO_KEY,
     Attempt,
     DealSnapshot,
     Hold,
@@ -58,7 +59,9 @@ class DealStock:
     def __init__(self, inventory: RedisInventory, db: Database, *, rebuild_wait: float = 5.0):
         self.inventory, self.db, self.rebuild_wait = inventory, db, rebuild_wait
 
-    async def hold(self, deal_id: int, buyer_id: int, quantity: int, key: str = "-") -> Hold | None:
+    async def hold(
+        self, deal_id: int, buyer_id: int, quantity: int, key: str = NO_KEY
+    ) -> Hold | None:
         """Take the units in Redis, or raise the refusal (a ``StockRefusal`` that says whether
         the request's Idempotency-Key token ``key`` may have won this deal before). None: Redis
         is unreachable or keeps losing the deal, so the database alone decides this one."""

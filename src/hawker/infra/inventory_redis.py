@@ -49,6 +49,7 @@ redis.call('PEXPIREAT', KEYS[4], exp)
 
 # A refusal's code is lowered by MAY_REPLAY unless the deal is fresh and the key never won it.
 MAY_REPLAY = 10
+NO_KEY = "-"  # a request whose Idempotency-Key is not known: its refusals always may replay
 
 # ARGV: buyer, quantity, now_ms, member, deadline_ms, key
 RESERVE = (
@@ -240,7 +241,7 @@ class ReserveRequest:
     buyer_id: int
     quantity: int
     now_ms: int
-    key: str = "-"  # the request's Idempotency-Key token ("-": none known)
+    key: str = NO_KEY  # the request's Idempotency-Key token
 
 
 @dataclass(frozen=True)
@@ -325,7 +326,7 @@ class RedisInventory:
         return bool(await self._load(keys=self.keys(snap.deal_id), args=args))
 
     async def reserve(
-        self, deal_id: int, buyer_id: int, quantity: int, now_ms: int, key: str = "-"
+        self, deal_id: int, buyer_id: int, quantity: int, now_ms: int, key: str = NO_KEY
     ) -> Attempt:
         """Live, enough left, buyer within the limit: then take the units, in one step. The
         reservations this node makes for a deal while its previous call is in flight go
