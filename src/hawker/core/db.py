@@ -125,18 +125,37 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self._reads() as session, session.begin():
+        async with self._unit(self._reads) as session:
             yield session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """One atomic unit: commits on success, rolls back on any exception."""
         if self._write_lock is None:
-            async with self._writes() as session, session.begin():
+            async with self._unit(self._writes) as session:
                 yield session
             return
-        async with self._write_lock, self._writes() as session, session.begin():
+        async with self._write_lock, self._unit(self._writes) as session:
             yield session
+
+    @asynccontextmanager
+    async def _unit(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> AsyncIterator[AsyncSession]:
+        if not self.is_sqlite:
+            async with sessions() as session, session.begin():
+                yield session
+            return
+        # SQLAlchemy's own exit closes the session in a task of its own (so a cancel cannot cut
+        # the close short); that task queues behind every ready task, and in a burst the next
+        # writer waited a whole burst's worth of them for the lock. In-line SQLite closes
+        # without suspending (core.sqlite_inline), so there is nothing to cut short.
+        session = sessions()
+        try:
+            async with session.begin():
+                yield session
+        finally:
+            await session.close()
 
     async def dispose(self) -> None:
         await self.read_engine.dispose()
