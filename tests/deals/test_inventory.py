@@ -18,6 +18,7 @@ from hawker.deals.errors import (
     ReservationExpired,
     ReservationNotHeld,
 )
+from hawker.deals.gate import SoldOutGate
 from hawker.deals.models import FlashDeal
 from hawker.infra.runtime import Runtime
 from tests.conftest import Api, assert_problem
@@ -243,3 +244,47 @@ def test_two_hundred_concurrent_buyers_get_exactly_the_stock(
     results = run(race)
     assert sum(results) == 20
     assert counters(run, rt, ctx["sku"], deal["id"])["deal"] == (0, 20, 0, 0)
+
+
+def test_refusals_after_a_sell_out_look_up_earlier_orders_only_for_keys_that_reached_the_database(
+    rt: Runtime,
+    deal_show: Callable[..., dict[str, Any]],
+    make_user: Callable[..., Api],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Invariant: a retried purchase gets its first response back, even after the deal sold
+    out. The one process writing (no Redis) saw every attempt at a deal it launched, so
+    refusing a key that never reached the database needs no look-up; a winner's retry does
+    look one up, and so does every refusal of a deal this process did not launch (a restart)."""
+    from hawker.orders import api as orders_api
+
+    looked_up: list[str] = []
+    real = orders_api._replay
+
+    async def counted(rt_: Runtime, k: Any) -> Any:
+        looked_up.append(k.key)
+        return await real(rt_, k)
+
+    monkeypatch.setattr(orders_api, "_replay", counted)
+    deal = launch(deal_show(stock=20), quantity=2, per_buyer_limit=1)
+    buyers = [make_user("shopper") for _ in range(5)]
+
+    def buy(buyer: Api, key: str) -> Any:
+        body = {"items": [{"deal_id": deal["id"], "quantity": 1}]}
+        return buyer.post("/api/orders", json=body, headers={"Idempotency-Key": key})
+
+    won = [buy(b, f"win-{i}") for i, b in enumerate(buyers[:2])]
+    assert [r.status_code for r in won] == [201, 201]
+    for i, b in enumerate(buyers[2:4]):
+        assert_problem(buy(b, f"late-{i}"), 409, "deal_sold_out")
+    assert looked_up == []
+    again = buy(buyers[0], "win-0")
+    assert (again.status_code, again.json()) == (201, won[0].json())
+    assert looked_up == ["win-0"]
+
+    rt.services["sold_out_gate"] = SoldOutGate(sole_writer=True)  # as after a restart
+    assert_problem(buy(buyers[4], "late-restarted"), 409, "deal_sold_out")
+    assert_problem(buy(buyers[4], "late-restarted-2"), 409, "deal_sold_out")
+    assert looked_up == ["win-0", "late-restarted-2"]  # the first asked the database itself
+    again = buy(buyers[1], "win-1")
+    assert (again.status_code, again.json()) == (201, won[1].json())

@@ -18,6 +18,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawker.deals.gate import sold_out_gate
 from hawker.deals.stock import DealStock, deal_stock, now_ms
 from hawker.infra.inventory_redis import Hold, InventoryUnavailable
 from hawker.infra.runtime import Runtime
@@ -141,10 +142,13 @@ async def end_in_stock(rt: Runtime, deal_ids: list[int]) -> None:
 
 
 async def warm_stock(rt: Runtime, deal_id: int) -> None:
-    """Load a just-launched deal so its first buyers do not wait for a rebuild."""
+    """A deal was just launched: load it into Redis so its first buyers do not wait for a
+    rebuild; without Redis stock, tell this process's sold-out gate that nobody tried it yet."""
     stock = deal_stock(rt)
-    if stock is not None:
-        try:
-            await stock.rebuild(deal_id, launch=True)
-        except InventoryUnavailable:
-            log.warning("Redis stock unreachable; deal %s loads on first purchase", deal_id)
+    if stock is None:
+        sold_out_gate(rt).launched(deal_id)
+        return
+    try:
+        await stock.rebuild(deal_id, launch=True)
+    except InventoryUnavailable:
+        log.warning("Redis stock unreachable; deal %s loads on first purchase", deal_id)

@@ -55,7 +55,7 @@ async def place_order(
     deal_lines = [(i.deal_id, i.quantity) for i in body.items if i.deal_id is not None]
     # With Redis stock, Redis decides every attempt (and knows whether its key ever won there);
     # without, a deal this process saw sell out is refused at once.
-    refusal: StockRefusal | None = None if deal_stock(rt) else _sold_out(gate, body.items)
+    refusal: StockRefusal | None = None if deal_stock(rt) else _sold_out(gate, body.items, k)
     if refusal is None:
         try:  # scale-out: the units are taken in Redis first (no-op without Redis stock)
             holds = await take_holds(rt, user.id, deal_lines, k.token)
@@ -72,14 +72,18 @@ async def place_order(
     async with holds:  # given back in Redis unless the order commits
         try:
             async with rt.db.write() as s:
-                replay = await find_replay(s, k)
-                if replay is not None:
-                    return respond(replay.status_code, replay.response)
                 # Checked again at this request's write turn: in a burst, everyone queued behind
-                # the buyer who took the last unit is refused here, before any statement runs
-                # (unless Redis already gave this request its units).
-                if not holds.held and (sold_out := _sold_out(gate, body.items)) is not None:
+                # the buyer who took the last unit is refused here, most before any statement
+                # runs (unless Redis already gave this request its units).
+                sold_out = None if holds.held else _sold_out(gate, body.items, k)
+                if sold_out is None or sold_out.may_replay:
+                    replay = await find_replay(s, k)
+                    if replay is not None:
+                        return respond(replay.status_code, replay.response)
+                if sold_out is not None:
                     raise sold_out
+                for deal_id, _ in deal_lines:
+                    gate.writing(deal_id, k.token)
                 placed = await service.do_place_order(
                     s,
                     user,
@@ -110,10 +114,12 @@ def _lookback(request: Request, rt: Runtime) -> Lookback:
     return Lookback.of(request.cookies, rt.settings.attribution_window_days)
 
 
-def _sold_out(gate: SoldOutGate, items: list[ItemIn]) -> DealSoldOut | None:
+def _sold_out(gate: SoldOutGate, items: list[ItemIn], k: Keyed) -> DealSoldOut | None:
     for item in items:
         if item.deal_id is not None and gate.is_sold_out(item.deal_id):
-            return DealSoldOut(f"deal {item.deal_id} is sold out", deal_id=item.deal_id, left=0)
+            refusal = DealSoldOut(f"deal {item.deal_id} is sold out", deal_id=item.deal_id, left=0)
+            refusal.may_replay = gate.may_replay(item.deal_id, k.token)
+            return refusal
     return None
 
 
