@@ -85,7 +85,9 @@ async def optional_user(conn: HTTPConnection) -> User | None:
     return user
 
 
-async def current_user(user: User | None = Depends(optional_user)) -> User:
+async def current_user(conn: HTTPConnection) -> User:
+    """Not ``Depends(optional_user)``: each level of dependency costs a request ~20 µs."""
+    user = await optional_user(conn)
     if user is None:
         raise Unauthenticated("log in or send an API token (Authorization: Bearer ...)")
     return user
