@@ -25,11 +25,12 @@ def user_out(user: User) -> UserOut:
 
 @router.post("/auth/signup", status_code=201)
 async def sign_up(body: SignUp, rt: Runtime = Depends(runtime)) -> TokenOut:
+    password_hash = await service.hash_password(body.password)
     async with rt.db.write() as s:
         user = await service.do_sign_up(
             s,
             email=body.email,
-            password=body.password,
+            password_hash=password_hash,
             display_name=body.display_name,
             roles=body.roles,
         )
@@ -39,8 +40,9 @@ async def sign_up(body: SignUp, rt: Runtime = Depends(runtime)) -> TokenOut:
 
 @router.post("/auth/login")
 async def log_in(body: LogIn, rt: Runtime = Depends(runtime)) -> TokenOut:
-    async with rt.db.write() as s:
+    async with rt.db.read() as s:
         user = await service.access_user_by_credentials(s, body.email, body.password)
+    async with rt.db.write() as s:
         token = await service.do_create_api_token(s, user, body.token_name)
     return TokenOut(token=token, user=user_out(user))
 

@@ -30,8 +30,9 @@ def configure_hasher(time_cost: int, memory_kib: int) -> None:
     _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-async def _hash(password: str) -> str:
-    # argon2 is deliberately slow: keep it off the event loop.
+async def hash_password(password: str) -> str:
+    """argon2 is deliberately slow (tens of ms): it runs off the event loop, and callers run it
+    before their write unit, which on the embedded default holds the process's one write lock."""
     return await asyncio.to_thread(_hasher.hash, password)
 
 
@@ -43,15 +44,16 @@ def check_roles(roles: list[str]) -> list[str]:
 
 
 async def do_sign_up(
-    session: AsyncSession, *, email: str, password: str, display_name: str, roles: list[str]
+    session: AsyncSession, *, email: str, password_hash: str, display_name: str, roles: list[str]
 ) -> User:
+    """``password_hash``: from ``hash_password``, made before the unit began."""
     email = email.strip().lower()
     wanted = check_roles(roles)
     if "operator" in wanted:
         raise Forbidden("operator accounts are granted by an operator, not self-registered")
     if await session.scalar(select(User.id).where(User.email == email)) is not None:
         raise EmailTaken(f"{email} is already registered; log in instead")
-    user = User(email=email, display_name=display_name.strip(), password_hash=await _hash(password))
+    user = User(email=email, display_name=display_name.strip(), password_hash=password_hash)
     user.role_rows = [UserRole(role=r) for r in wanted]
     session.add(user)
     await session.flush()
@@ -61,8 +63,10 @@ async def do_sign_up(
 async def do_create_user(
     session: AsyncSession, *, email: str, password: str, display_name: str, roles: list[str]
 ) -> User:
-    """Trusted creation (seeding, operator grants): any role allowed."""
-    user = User(email=email.lower(), display_name=display_name, password_hash=await _hash(password))
+    """Trusted creation (seeding, operator grants): any role allowed. Hashes in the unit: rare,
+    unlike sign-ups and log-ins."""
+    password_hash = await hash_password(password)
+    user = User(email=email.lower(), display_name=display_name, password_hash=password_hash)
     user.role_rows = [UserRole(role=r) for r in check_roles(roles)]
     session.add(user)
     await session.flush()
@@ -70,6 +74,7 @@ async def do_create_user(
 
 
 async def access_user_by_credentials(session: AsyncSession, email: str, password: str) -> User:
+    """Slow on purpose (argon2): call it in a read unit, never a write unit."""
     user = await session.scalar(select(User).where(User.email == email.strip().lower()))
     try:
         await asyncio.to_thread(

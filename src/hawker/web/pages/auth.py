@@ -53,8 +53,9 @@ async def login(request: Request, rt: Runtime = Depends(runtime)) -> Response:
     email, password = str(form.get("email", ""))[:254], str(form.get("password", ""))[:200]
     target = safe_next(str(form.get("next", "")))
     try:
-        async with rt.db.write() as s:
+        async with rt.db.read() as s:
             user = await service.access_user_by_credentials(s, email, password)
+        async with rt.db.write() as s:
             token = await service.do_start_session(s, user, rt.settings.session_days)
     except HawkerError as e:
         return render(
@@ -88,11 +89,12 @@ async def signup(request: Request, rt: Runtime = Depends(runtime)) -> Response:
     errors: list[str] = []
     try:
         spec = SignUp.model_validate(fields)
+        password_hash = await service.hash_password(spec.password)
         async with rt.db.write() as s:
             user = await service.do_sign_up(
                 s,
                 email=spec.email,
-                password=spec.password,
+                password_hash=password_hash,
                 display_name=spec.display_name,
                 roles=spec.roles,
             )
