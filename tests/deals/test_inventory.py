@@ -18,7 +18,7 @@ from hawker.deals.errors import (
     ReservationExpired,
     ReservationNotHeld,
 )
-from hawker.deals.gate import SoldOutGate
+from hawker.deals.gate import SoldOutGate, sold_out_gate
 from hawker.deals.models import FlashDeal
 from hawker.infra.runtime import Runtime
 from tests.conftest import Api, assert_problem
@@ -247,6 +247,7 @@ def test_two_hundred_concurrent_buyers_get_exactly_the_stock(
 
 
 def test_refusals_after_a_sell_out_look_up_earlier_orders_only_for_keys_that_reached_the_database(
+    run: Any,
     rt: Runtime,
     deal_show: Callable[..., dict[str, Any]],
     make_user: Callable[..., Api],
@@ -266,25 +267,47 @@ def test_refusals_after_a_sell_out_look_up_earlier_orders_only_for_keys_that_rea
         return await real(rt_, k)
 
     monkeypatch.setattr(orders_api, "_replay", counted)
-    deal = launch(deal_show(stock=20), quantity=2, per_buyer_limit=1)
+    ctx = deal_show(stock=20)
+    deal = launch(ctx, quantity=2, per_buyer_limit=1)
     buyers = [make_user("shopper") for _ in range(5)]
 
-    def buy(buyer: Api, key: str) -> Any:
-        body = {"items": [{"deal_id": deal["id"], "quantity": 1}]}
+    def buy(buyer: Api, key: str, item: dict[str, int] | None = None) -> Any:
+        body = {"items": [item or {"deal_id": deal["id"], "quantity": 1}]}
         return buyer.post("/api/orders", json=body, headers={"Idempotency-Key": key})
+
+    # A key first spent on another order is unknown to the deal, yet still refused as reused
+    # (caught by the unique key at commit); the deal's units stay where they were.
+    assert buy(buyers[4], "spent", {"sku_id": ctx["sku"], "quantity": 1}).status_code == 201
+    assert_problem(buy(buyers[4], "spent"), 422, "idempotency_key_reused")
+    assert counters(run, rt, ctx["sku"], deal["id"])["deal"] == (2, 0, 0, 0)
 
     won = [buy(b, f"win-{i}") for i, b in enumerate(buyers[:2])]
     assert [r.status_code for r in won] == [201, 201]
     for i, b in enumerate(buyers[2:4]):
         assert_problem(buy(b, f"late-{i}"), 409, "deal_sold_out")
-    assert looked_up == []
+    assert looked_up == ["spent"]
     again = buy(buyers[0], "win-0")
     assert (again.status_code, again.json()) == (201, won[0].json())
-    assert looked_up == ["win-0"]
+    assert looked_up == ["spent", "win-0"]
 
     rt.services["sold_out_gate"] = SoldOutGate(sole_writer=True)  # as after a restart
     assert_problem(buy(buyers[4], "late-restarted"), 409, "deal_sold_out")
     assert_problem(buy(buyers[4], "late-restarted-2"), 409, "deal_sold_out")
-    assert looked_up == ["win-0", "late-restarted-2"]  # the first asked the database itself
+    assert looked_up[2:] == ["late-restarted-2"]  # the first asked the database itself
     again = buy(buyers[1], "win-1")
     assert (again.status_code, again.json()) == (201, won[1].json())
+
+
+def test_the_gate_lets_the_tokens_of_an_ended_deal_go(
+    rt: Runtime, deal_show: Callable[..., dict[str, Any]], make_user: Callable[..., Api]
+) -> None:
+    """The tokens are kept per live deal only, so a long-running process does not grow."""
+    ctx = deal_show(stock=20)
+    deal = launch(ctx, quantity=2, per_buyer_limit=1)
+    body = {"items": [{"deal_id": deal["id"], "quantity": 1}]}
+    r = make_user("shopper").post("/api/orders", json=body, headers={"Idempotency-Key": "k"})
+    assert r.status_code == 201, r.text
+    gate = sold_out_gate(rt)
+    assert not gate.may_replay(deal["id"], "another-key")  # known: nobody else tried
+    assert ctx["host"].post(f"/api/deals/{deal['id']}/end").status_code == 200
+    assert gate.may_replay(deal["id"], "another-key")  # let go: unknown again

@@ -47,6 +47,11 @@ class SoldOutGate:
         if self.sole_writer:
             self._tokens[deal_id] = set()
 
+    def ended(self, deal_ids: list[int]) -> None:
+        """The deals ended: their tokens are let go (an unknown deal's refusals look up)."""
+        for deal_id in deal_ids:
+            self._tokens.pop(deal_id, None)
+
     def writing(self, deal_id: int, token: str) -> None:
         """An attempt with this Idempotency-Key token goes on to the database."""
         tokens = self._tokens.get(deal_id)
@@ -60,6 +65,10 @@ class SoldOutGate:
         """Whether an earlier attempt with this token may have an order to give back."""
         tokens = self._tokens.get(deal_id)
         return tokens is None or token in tokens
+
+    def may_replay_order(self, deal_ids: list[int], token: str) -> bool:
+        """The same for an order of these deal lines; one without any is not known here."""
+        return not deal_ids or any(self.may_replay(d, token) for d in deal_ids)
 
 
 def sold_out_gate(rt: Runtime) -> SoldOutGate:

@@ -135,10 +135,13 @@ async def stock_write(rt: Runtime) -> AsyncIterator[AsyncSession]:
 
 
 async def end_in_stock(rt: Runtime, deal_ids: list[int]) -> None:
-    """After the deals ended in the database: Redis stops selling them too."""
+    """After the deals ended in the database: Redis stops selling them too; without Redis
+    stock, this process's sold-out gate lets their tokens go."""
     stock = deal_stock(rt)
-    if stock is not None:
-        await _shielded([partial(stock.inventory.end, d) for d in deal_ids])
+    if stock is None:
+        sold_out_gate(rt).ended(deal_ids)
+        return
+    await _shielded([partial(stock.inventory.end, d) for d in deal_ids])
 
 
 async def warm_stock(rt: Runtime, deal_id: int) -> None:

@@ -53,6 +53,7 @@ async def place_order(
     k = keyed(request, user, key, body.model_dump_json())
     gate = sold_out_gate(rt)
     deal_lines = [(i.deal_id, i.quantity) for i in body.items if i.deal_id is not None]
+    deal_ids = [deal_id for deal_id, _ in deal_lines]
     # With Redis stock, Redis decides every attempt (and knows whether its key ever won there);
     # without, a deal this process saw sell out is refused at once.
     refusal: StockRefusal | None = None if deal_stock(rt) else _sold_out(gate, body.items, k)
@@ -76,13 +77,13 @@ async def place_order(
                 # the buyer who took the last unit is refused here, most before any statement
                 # runs (unless Redis already gave this request its units).
                 sold_out = None if holds.held else _sold_out(gate, body.items, k)
-                if sold_out is None or sold_out.may_replay:
+                if gate.may_replay_order(deal_ids, k.token):  # else no earlier response exists
                     replay = await find_replay(s, k)
                     if replay is not None:
                         return respond(replay.status_code, replay.response)
                 if sold_out is not None:
                     raise sold_out
-                for deal_id, _ in deal_lines:
+                for deal_id in deal_ids:
                     gate.writing(deal_id, k.token)
                 placed = await service.do_place_order(
                     s,
