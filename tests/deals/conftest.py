@@ -29,6 +29,23 @@ def run(client: TestClient) -> Callable[[Callable[[], Coroutine[Any, Any, T]]], 
 
 
 @pytest.fixture
+def replay_look_ups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The Idempotency-Keys whose earlier response ``POST /api/orders`` looked up outside its
+    write unit (after a refusal, or after a twin's commit), in order."""
+    from hawker.orders import api as orders_api
+
+    looked_up: list[str] = []
+    real = orders_api._replay
+
+    async def counted(rt_: Runtime, k: Any) -> Any:
+        looked_up.append(k.key)
+        return await real(rt_, k)
+
+    monkeypatch.setattr(orders_api, "_replay", counted)
+    return looked_up
+
+
+@pytest.fixture
 def deal_show(make_user: Callable[..., Api]) -> Callable[..., dict[str, Any]]:
     """A live show with one product (one SKU with ``stock`` units) in its line-up."""
 

@@ -164,22 +164,12 @@ def test_refusals_skip_the_replay_look_up_only_when_redis_knows_the_key_never_wo
     run: Any,
     rt: Runtime,
     deal_show: Callable[..., dict[str, Any]],
-    monkeypatch: pytest.MonkeyPatch,
+    replay_look_ups: list[str],
 ) -> None:
     """Invariant: a retried purchase gets its first response back, even after the deal sold
     out. A deal loaded at launch knows every winning Idempotency-Key, so refusing a new key
     needs no database look-up; a winner's retry, and every refusal on a deal rebuilt after
     Redis lost it, still look one up."""
-    from hawker.orders import api as orders_api
-
-    looked_up: list[str] = []
-    real = orders_api._replay
-
-    async def counted(rt_: Runtime, k: Any) -> Any:
-        looked_up.append(k.key)
-        return await real(rt_, k)
-
-    monkeypatch.setattr(orders_api, "_replay", counted)
     ctx = deal_show(stock=20)
     deal = launch(ctx, quantity=2, per_buyer_limit=1)
 
@@ -197,13 +187,13 @@ def test_refusals_skip_the_replay_look_up_only_when_redis_knows_the_key_never_wo
             assert [r.status_code for r in won] == [201, 201]
             for i, t in enumerate(tokens[2:4]):  # the crowd after the sell-out: new keys
                 assert_problem(await post(http, t, f"late-{i}"), 409, "deal_sold_out")
-            assert looked_up == []
+            assert replay_look_ups == []
             again = await post(http, tokens[0], "win-0")  # a winner retries, refused in Redis
             assert (again.status_code, again.json()) == (201, won[0].json())
-            assert looked_up == ["win-0"]
+            assert replay_look_ups == ["win-0"]
             await stock_of(rt).inventory.client.delete(*stock_of(rt).inventory.keys(deal["id"]))
             assert_problem(await post(http, tokens[4], "late-rebuilt"), 409, "deal_sold_out")
-            assert looked_up == ["win-0", "late-rebuilt"]  # rebuilt: the keys are unknown
+            assert replay_look_ups == ["win-0", "late-rebuilt"]  # rebuilt: the keys are unknown
             again = await post(http, tokens[1], "win-1")
             assert (again.status_code, again.json()) == (201, won[1].json())
 
