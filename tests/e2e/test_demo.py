@@ -175,14 +175,14 @@ def _live_position_experiment_wins(base: str, started: float, log_path: Path) ->
         found = httpx.get(f"{url}/results", headers=ops, timeout=30).json()
         metrics = {m["key"]: m for m in found["metrics"]}
         top = found["arms"].index("top") - 1  # treatment arms only, after the control
+        hidden = found["arms"].index("hidden") - 1
         entries = metrics["live_entries"]
         significant = entries["p_adjusted"][top] < 0.05 and entries["diff"][top] > 0
-        if significant and min(found["units"]) >= 10:
+        # hidden gets the fewest entries; early on the control may have none either (diff 0)
+        if significant and min(found["units"]) >= 10 and entries["diff"][hidden] < 0:
             break
         assert time.monotonic() - started < 115, (found, log_path.read_text()[-3000:])
         time.sleep(2)
     assert found["arms"] == ["middle", "top", "hidden"], found
     assert not found["srm"], found
     assert metrics["home_live_ctr"]["diff"][top] > 0, metrics["home_live_ctr"]
-    hidden = found["arms"].index("hidden") - 1
-    assert entries["diff"][hidden] < 0, entries  # hidden: fewest entries
