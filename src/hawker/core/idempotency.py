@@ -60,11 +60,21 @@ class IdempotencyKeyReused(Invalid):
     title = "Idempotency-Key reused with a different request"
 
 
-IDEMPOTENCY = Header(
-    default=None,
-    alias="Idempotency-Key",
-    description="required: a unique key per intended operation",
-)
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_DESCRIPTION = "required: a unique key per intended operation"
+IDEMPOTENCY = Header(default=None, alias=IDEMPOTENCY_HEADER, description=_DESCRIPTION)
+# The same header documented by hand, for an endpoint that reads it off the request.
+IDEMPOTENCY_PARAMETER = {
+    "parameters": [
+        {
+            "name": IDEMPOTENCY_HEADER,
+            "in": "header",
+            "required": False,
+            "description": _DESCRIPTION,
+            "schema": {"type": "string"},
+        }
+    ]
+}
 
 
 def keyed(request: Request, user_id: int, key: str | None, body: str) -> Keyed:

