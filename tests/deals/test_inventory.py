@@ -114,7 +114,7 @@ def test_deal_limits_sold_out_and_end_returns_stock(
                     s, buyer_id=buyer, deal_id=deal["id"], quantity=q, ttl_seconds=60
                 )
 
-        first = await reserve(1, 2)
+        first = (await reserve(1, 2)).reservation
         assert first.unit_price == 990
         with pytest.raises(BuyerLimitExceeded):
             await reserve(1, 1)
@@ -148,7 +148,7 @@ def test_release_after_deal_end_goes_back_to_the_sku(
             )
             await service.do_end_deal(s, deal["id"], reason="ended")
         async with rt.db.write() as s:
-            await service.do_release(s, r.id, state="expired")
+            await service.do_release(s, r.reservation.id, state="expired")
 
     run(scenario)
     assert counters(run, rt, ctx["sku"], deal["id"]) == {"sku": (10, 0, 0), "deal": (0, 0, 0, 4)}

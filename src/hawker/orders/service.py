@@ -26,7 +26,6 @@ from hawker.core.errors import Forbidden, NotFound
 from hawker.core.money import format_money
 from hawker.deals import service as deals
 from hawker.deals.models import FlashDeal
-from hawker.live.models import Show
 from hawker.orders.attribution import FeedClick, Lookback, credit
 from hawker.orders.discounts import price_order
 from hawker.orders.errors import IllegalTransition, MixedOrder
@@ -47,17 +46,11 @@ STAMP = {
 ORDERS, LINES = cast(Table, Order.__table__), cast(Table, OrderLine.__table__)
 INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
 INSERT_LINE = insert(LINES)
-_LINE = (
+SKU_LINE = (
     select(Product.id, Product.title, Product.merchant_id, Sku.name)
     .select_from(Product)
     .join(Sku, Sku.product_id == Product.id)
-)
-SKU_LINE = _LINE.where(Sku.id == bindparam("sku"))
-DEAL_LINE = (
-    _LINE.add_columns(FlashDeal.show_id, FlashDeal.available, Show.host_id)
-    .join(FlashDeal, FlashDeal.sku_id == Sku.id)
-    .join(Show, Show.id == FlashDeal.show_id)
-    .where(FlashDeal.id == bindparam("deal"))
+    .where(Sku.id == bindparam("sku"))
 )
 
 
@@ -72,10 +65,10 @@ class Placed:
 async def _reserve_line(
     s: AsyncSession, buyer: User, item: ItemIn, ttl: int, take_last: bool
 ) -> dict[str, Any]:
-    """Reserve one line and read, in one statement, what the order needs to know about it
-    (title, merchant; for a deal its show, host and units left)."""
+    """Reserve one line and learn what the order needs to know about it (title, merchant; for
+    a deal its show, host and units left: read by the deal's take itself)."""
     if item.deal_id is not None:
-        r = await deals.do_reserve_deal(
+        held = await deals.do_reserve_deal(
             s,
             buyer_id=buyer.id,
             deal_id=item.deal_id,
@@ -83,19 +76,24 @@ async def _reserve_line(
             ttl_seconds=ttl,
             take_last=take_last,
         )
-        row = (await s.execute(DEAL_LINE, {"deal": item.deal_id})).one()
-    else:
-        assert item.sku_id is not None
-        r = await deals.do_reserve_sku(
-            s, buyer_id=buyer.id, sku_id=item.sku_id, quantity=item.quantity, ttl_seconds=ttl
-        )
-        row = (await s.execute(SKU_LINE, {"sku": r.sku_id})).one()
+        return {
+            "reservation": held.reservation,
+            "product_id": held.product_id,
+            "merchant_id": held.merchant_id,
+            "title": held.title,
+            "deal": (held.show_id, held.left, held.host_id),
+        }
+    assert item.sku_id is not None
+    r = await deals.do_reserve_sku(
+        s, buyer_id=buyer.id, sku_id=item.sku_id, quantity=item.quantity, ttl_seconds=ttl
+    )
+    row = (await s.execute(SKU_LINE, {"sku": r.sku_id})).one()
     return {
         "reservation": r,
         "product_id": row.id,
         "merchant_id": row.merchant_id,
         "title": f"{row.title} · {row.name}",
-        "deal": (row.show_id, row.available, row.host_id) if item.deal_id is not None else None,
+        "deal": None,
     }
 
 
