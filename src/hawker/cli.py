@@ -24,7 +24,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int, access_log: b
     ensure_secret(settings)  # once, so workers never race to write different secrets
     upgrade(settings.effective_database_url)  # once, before the workers start
     uvicorn.run(
-        "hawker.app:create_app",
+        "hawker.app:serve_app",
         factory=True,
         host=host,
         port=port,

@@ -163,7 +163,7 @@ async def run_demo(
             "tier_recompute_seconds": 20.0,
         }
     )
-    app = create_app(demo_settings)
+    app = create_app(demo_settings, freeze_heap=True)
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5
     )
