@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 
+import pytest
 from fastapi.testclient import TestClient
 
 from hawker.app import create_app
 from hawker.core.config import Settings
+from hawker.infra.data_dir_lock import DataDirInUse
 
 
 def test_only_a_served_app_freezes_its_start_up_heap(settings: Settings) -> None:
@@ -21,3 +26,28 @@ def test_only_a_served_app_freezes_its_start_up_heap(settings: Settings) -> None
             assert gc.get_freeze_count() > 10_000  # modules, routes, mappers, templates
     finally:
         gc.unfreeze()
+
+
+def test_without_redis_a_second_app_on_the_same_data_directory_is_refused(
+    settings: Settings,
+) -> None:
+    """Its rooms and sold-out gate would not see the first one's; the lock goes with the app."""
+    first, second = TestClient(create_app(settings)), TestClient(create_app(settings))
+    with first, pytest.raises(DataDirInUse, match=f"pid {os.getpid()}"), second:
+        pass
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/healthz").status_code == 200
+
+
+def test_a_second_hawker_serve_on_the_same_data_directory_exits_saying_why(
+    settings: Settings,
+) -> None:
+    env = os.environ | {
+        "HAWKER_DATA_DIR": str(settings.data_dir),
+        "HAWKER_DATABASE_URL": settings.effective_database_url,
+    }
+    serve = [sys.executable, "-m", "hawker.cli", "serve", "--port", "0"]
+    with TestClient(create_app(settings)):
+        second = subprocess.run(serve, env=env, capture_output=True, text=True, timeout=60)
+    assert second.returncode != 0
+    assert f"another process (pid {os.getpid()}) serves" in second.stderr + second.stdout

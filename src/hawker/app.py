@@ -7,7 +7,7 @@ import gc
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -49,6 +49,7 @@ from hawker.experiments import jobs as experiments_jobs
 from hawker.experiments.exposures import Seen
 from hawker.experiments.registry import Registry
 from hawker.feed import api as feed_api
+from hawker.infra.data_dir_lock import serving_alone
 from hawker.infra.jobs import Jobs
 from hawker.infra.payments import SandboxPaymentProvider
 from hawker.infra.runtime import Runtime
@@ -131,23 +132,26 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await upgrade_async(settings.effective_database_url)
-        if run_jobs:
-            jobs.start(asyncio.get_running_loop())
-        hub.start()
-        experiments.start(rt.db, settings.experiment_refresh_seconds)
-        if freeze_heap:
-            gc.freeze()
-        try:
-            yield
-        finally:
-            await _bounded(hub.stop(), "the room hub's last flush")
-            await _bounded(experiments.stop(), "the experiments refresh")
-            await _bounded(jobs.stop(), "the job consumer")
-            await _bounded(close_deal_stock(rt), "the stock engine")
-            if payments_redis is not None:
-                await _bounded(payments_redis.aclose(), "the sandbox's Redis")
-            await _bounded(rt.close(), "the bus and database")
+        with ExitStack() as alone:
+            if not settings.redis_url:  # see infra.data_dir_lock
+                alone.enter_context(serving_alone(settings.data_dir))
+            await upgrade_async(settings.effective_database_url)
+            if run_jobs:
+                jobs.start(asyncio.get_running_loop())
+            hub.start()
+            experiments.start(rt.db, settings.experiment_refresh_seconds)
+            if freeze_heap:
+                gc.freeze()
+            try:
+                yield
+            finally:
+                await _bounded(hub.stop(), "the room hub's last flush")
+                await _bounded(experiments.stop(), "the experiments refresh")
+                await _bounded(jobs.stop(), "the job consumer")
+                await _bounded(close_deal_stock(rt), "the stock engine")
+                if payments_redis is not None:
+                    await _bounded(payments_redis.aclose(), "the sandbox's Redis")
+                await _bounded(rt.close(), "the bus and database")
 
     app = FastAPI(
         title="Hawker",
