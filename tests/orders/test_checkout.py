@@ -137,6 +137,12 @@ def test_deal_purchase_uses_the_deal_and_its_limits(
     order = buyer.post("/api/orders", json=body, headers=headers).json()
     assert (order["total"], order["channel"], order["show_id"]) == (1500, "live", ctx["show"]["id"])
     assert order["host_id"] == ctx["host"].user["id"]
+    product, line = ctx["product"], order["lines"][0]  # read by the deal's take itself
+    assert (order["merchant_id"], line["product_id"], line["title"]) == (
+        product["merchant_id"],
+        product["id"],
+        "Hoodie · M",
+    )
     assert_problem(
         buy(buyer, [{"deal_id": deal["id"], "quantity": 1}]), 409, "buyer_limit_exceeded"
     )
