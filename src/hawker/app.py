@@ -7,7 +7,7 @@ import gc
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable
-from contextlib import ExitStack, asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from datetime import timedelta
 from pathlib import Path
 
@@ -132,9 +132,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        with ExitStack() as alone:
-            if not settings.redis_url:  # see infra.data_dir_lock
-                alone.enter_context(serving_alone(settings.data_dir))
+        # see infra.data_dir_lock
+        with nullcontext() if settings.redis_url else serving_alone(settings.data_dir):
             await upgrade_async(settings.effective_database_url)
             if run_jobs:
                 jobs.start(asyncio.get_running_loop())
