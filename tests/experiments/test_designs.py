@@ -162,7 +162,9 @@ def test_host_side_experiment_credits_events_to_hosts(
     assert "randomization_p" not in found["gmv_per_shopper"]
     assert found["gmv_per_shopper"]["means"] == pytest.approx([gmv[~arm].mean(), gmv[arm].mean()])
     welch = sps.ttest_ind(gmv[arm], gmv[~arm], equal_var=False)
-    assert found["gmv_per_shopper"]["p"][0] == pytest.approx(welch.pvalue)
+    # the salt is random: an arm of one host (rare) has no p, as scipy's is NaN
+    p = found["gmv_per_shopper"]["p"][0]
+    assert p is None if np.isnan(welch.pvalue) else p == pytest.approx(welch.pvalue)
     assert found["live_entries"]["means"] == pytest.approx([joins[~arm].mean(), joins[arm].mean()])
     ratios = [gmv[a].sum() / joins[a].sum() for a in (~arm, arm)]
     assert found["gmv_per_session"]["means"] == pytest.approx(ratios)

@@ -34,6 +34,20 @@ def test_welch_matches_scipy_on_the_raw_rows() -> None:
         assert result.rel[i] == pytest.approx(treated.mean() / groups[0].mean() - 1)
 
 
+def test_an_arm_of_one_unit_has_no_p_as_in_scipy() -> None:
+    """One unit has no variance: a p from a variance of zero would look confident (it was
+    0.009 in a CI run), so p, standard error and intervals are NaN, which results report as
+    null; the arm with enough units beside it is still judged."""
+    groups = [np.array([10.0, 12.0, 9.0, 11.0]), np.array([30.0]), np.array([14.0, 15.0, 13.0])]
+    values, arm = arms_of(*groups)
+    result = stats.welch(stats.moments(values, arm, 3))
+    assert np.isnan(sps.ttest_ind(groups[1], groups[0], equal_var=False).pvalue)
+    assert np.isnan([result.p[0], result.se[0], result.ci_low[0], result.rel_ci_high[0]]).all()
+    assert result.diff[0] == pytest.approx(19.5)
+    expected = sps.ttest_ind(groups[2], groups[0], equal_var=False)
+    assert result.p[1] == pytest.approx(expected.pvalue, rel=1e-9)
+
+
 def test_relative_lift_interval_is_the_delta_method_and_covers_by_bootstrap() -> None:
     rng = RNG(2)
     c, t = rng.exponential(10, 4000), rng.exponential(11, 4000)

@@ -83,17 +83,20 @@ def welch(m: Moments, alpha: float = 0.05) -> Comparison:
     """Welch's t-test of each arm against arm 0 with the Welch-Satterthwaite degrees of
     freedom (what ``scipy.stats.ttest_ind(equal_var=False)`` computes); the relative lift
     ``mean_t/mean_c - 1`` gets its interval from the delta method:
-    var = v_t/m_c^2 + m_t^2 v_c/m_c^4, with v = var/n."""
+    var = v_t/m_c^2 + m_t^2 v_c/m_c^4, with v = var/n. An arm of fewer than two units has no
+    variance to judge by, so its standard error, intervals and p are NaN (reported as null),
+    as scipy's are, rather than a confident p from a variance of zero."""
+    few = (m.n[1:] < 2) | (m.n[0] < 2)
     with np.errstate(divide="ignore", invalid="ignore"):  # empty or constant arms
         vt, vc = m.var[1:] / m.n[1:], m.var[0] / m.n[0]
         mt, mc = m.mean[1:], m.mean[0]
-        diff, se = mt - mc, np.sqrt(vt + vc)
+        diff, se = mt - mc, np.where(few, np.nan, np.sqrt(vt + vc))
         df = (vt + vc) ** 2 / (vt**2 / (m.n[1:] - 1) + vc**2 / (m.n[0] - 1))
         t = np.where(se > 0, diff / se, 0.0)
         df = np.where(np.isfinite(df), df, 1.0)
         q = sps.t.ppf(1 - alpha / 2, df)
         rel = np.where(mc != 0, mt / mc - 1, np.nan)
-        rel_se = np.sqrt(vt / mc**2 + mt**2 * vc / mc**4)
+        rel_se = np.where(few, np.nan, np.sqrt(vt / mc**2 + mt**2 * vc / mc**4))
     z = sps.norm.ppf(1 - alpha / 2)
     return Comparison(
         control=np.broadcast_to(mc, mt.shape).copy(),
@@ -102,7 +105,7 @@ def welch(m: Moments, alpha: float = 0.05) -> Comparison:
         se=se,
         ci_low=diff - q * se,
         ci_high=diff + q * se,
-        p=2 * sps.t.sf(np.abs(t), df),
+        p=np.where(few, np.nan, 2 * sps.t.sf(np.abs(t), df)),
         rel=rel,
         rel_ci_low=rel - z * rel_se,
         rel_ci_high=rel + z * rel_se,
