@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.infra.runtime import Runtime, runtime_of
 from tests.conftest import Api
@@ -42,6 +43,24 @@ def replay_look_ups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return await real(rt_, k)
 
     monkeypatch.setattr(orders_api, "_replay", counted)
+    return looked_up
+
+
+@pytest.fixture
+def unit_look_ups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The Idempotency-Keys whose earlier response ``POST /api/orders`` looked up inside its
+    write unit, before placing the order, in order."""
+    from hawker.orders import api as orders_api
+
+    looked_up: list[str] = []
+    real = orders_api.find_replay
+
+    async def counted(s: Any, k: Any) -> Any:
+        if isinstance(s, AsyncSession):  # not ``_replay``'s bare connection
+            looked_up.append(k.key)
+        return await real(s, k)
+
+    monkeypatch.setattr(orders_api, "find_replay", counted)
     return looked_up
 
 

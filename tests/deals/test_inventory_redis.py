@@ -159,47 +159,66 @@ def test_redis_flushed_mid_sale_is_rebuilt_and_never_oversells(
     assert redis == db
 
 
-def test_refusals_skip_the_replay_look_up_only_when_redis_knows_the_key_never_won(
+def test_the_replay_look_up_is_skipped_only_when_redis_knows_the_key_never_won(
     client: Any,
     run: Any,
     rt: Runtime,
     deal_show: Callable[..., dict[str, Any]],
     replay_look_ups: list[str],
+    unit_look_ups: list[str],
 ) -> None:
     """Invariant: a retried purchase gets its first response back, even after the deal sold
-    out. A deal loaded at launch knows every winning Idempotency-Key, so refusing a new key
-    needs no database look-up; a winner's retry, and every refusal on a deal rebuilt after
-    Redis lost it, still look one up."""
+    out. A deal loaded at launch knows every winning Idempotency-Key, so neither a new key's
+    win nor its refusal needs a database look-up; a winner's retry (held again or refused),
+    and every verdict on a deal rebuilt after Redis lost it, still look one up. A key spent on
+    another order is unknown to the deal yet refused as reused (the unique key at commit)."""
     ctx = deal_show(stock=20)
-    deal = launch(ctx, quantity=2, per_buyer_limit=1)
+    deal = launch(ctx, quantity=3, per_buyer_limit=2)
 
-    async def post(http: httpx.AsyncClient, token: str, key: str) -> httpx.Response:
+    async def post(
+        http: httpx.AsyncClient, token: str, key: str, item: dict[str, int] | None = None
+    ) -> httpx.Response:
         return await http.post(
             "/api/orders",
-            json={"items": [{"deal_id": deal["id"], "quantity": 1}]},
+            json={"items": [item or {"deal_id": deal["id"], "quantity": 1}]},
             headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
         )
 
     async def sale() -> None:
-        tokens = await sign_in_buyers(rt, 6)
+        tokens, stock = await sign_in_buyers(rt, 6), stock_of(rt)
         async with http_for(client) as http:
+            spent = await post(http, tokens[5], "spent", {"sku_id": ctx["sku"], "quantity": 1})
+            assert spent.status_code == 201, spent.text
+            assert_problem(await post(http, tokens[5], "spent"), 422, "idempotency_key_reused")
+            db, redis = (
+                await stock.read_snapshot(deal["id"]),
+                await stock.inventory.snapshot(deal["id"]),
+            )
+            assert db is not None and db.available == 3 and redis == db  # the units went back
+            assert replay_look_ups == ["spent"] and unit_look_ups == ["spent"]  # the SKU order
             won = [await post(http, t, f"win-{i}") for i, t in enumerate(tokens[:2])]
             assert [r.status_code for r in won] == [201, 201]
-            for i, t in enumerate(tokens[2:4]):  # the crowd after the sell-out: new keys
-                assert_problem(await post(http, t, f"late-{i}"), 409, "deal_sold_out")
-            assert replay_look_ups == []
-            again = await post(http, tokens[0], "win-0")  # a winner retries, refused in Redis
+            assert unit_look_ups == ["spent"]  # fresh keys on a fresh deal: none
+            again = await post(http, tokens[0], "win-0")  # held again (limit 2): looks up
             assert (again.status_code, again.json()) == (201, won[0].json())
-            assert replay_look_ups == ["win-0"]
-            await stock_of(rt).inventory.client.delete(*stock_of(rt).inventory.keys(deal["id"]))
-            assert_problem(await post(http, tokens[4], "late-rebuilt"), 409, "deal_sold_out")
-            assert replay_look_ups == ["win-0", "late-rebuilt"]  # rebuilt: the keys are unknown
-            again = await post(http, tokens[1], "win-1")
+            assert unit_look_ups == ["spent", "win-0"]
+            last = await post(http, tokens[2], "win-2")
+            assert last.status_code == 201, last.text
+            for i, t in enumerate(tokens[3:5]):  # the crowd after the sell-out: new keys
+                assert_problem(await post(http, t, f"late-{i}"), 409, "deal_sold_out")
+            assert replay_look_ups == ["spent"] and unit_look_ups == ["spent", "win-0"]
+            again = await post(http, tokens[1], "win-1")  # a winner retries, refused in Redis
             assert (again.status_code, again.json()) == (201, won[1].json())
+            assert replay_look_ups == ["spent", "win-1"]
+            await stock.inventory.client.delete(*stock.inventory.keys(deal["id"]))
+            assert_problem(await post(http, tokens[4], "late-rebuilt"), 409, "deal_sold_out")
+            assert replay_look_ups[2:] == ["late-rebuilt"]  # rebuilt: the keys are unknown
+            again = await post(http, tokens[2], "win-2")
+            assert (again.status_code, again.json()) == (201, last.json())
 
     run(sale)
     row = db_deal(run, rt, deal["id"])
-    assert (row.available, row.reserved) == (0, 2)
+    assert (row.available, row.reserved) == (0, 3)
 
 
 def test_failing_durable_write_gives_the_redis_units_back(

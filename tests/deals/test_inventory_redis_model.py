@@ -1,7 +1,7 @@
 """The Lua stock engine against a model: any sequence of reservations (alone or batched by
 concurrent callers), confirms, compensations, releases (committed or rolled back, applied
 twice), deal end, lost Redis state and re-syncs leaves Redis exactly where the model says, and
-refusals carry the model's reason and say whether their Idempotency-Key may have won before."""
+verdicts carry the model's reason and say whether their Idempotency-Key may have won before."""
 
 from __future__ import annotations
 
@@ -79,6 +79,8 @@ class Engine(RuleBasedStateMachine):
 
     def expect(self, request: tuple[int, int, bool, str], attempt: Attempt) -> None:
         buyer, quantity, late, key = request
+        # a retry of a winner must look up its order, refused or held again
+        may_replay = not self.fresh or key in self.won
         if not self.live or late:
             expected = Verdict.NOT_LIVE
         elif quantity > LIMIT:
@@ -94,9 +96,9 @@ class Engine(RuleBasedStateMachine):
             self.won.add(key)
         assert attempt.verdict is expected
         assert attempt.left == self.available
-        if expected is not Verdict.HELD:  # a refused retry of a winner must look up its order
-            assert attempt.may_replay == (not self.fresh or key in self.won)
+        assert attempt.may_replay == may_replay
         if attempt.hold is not None:
+            assert attempt.hold.may_replay == may_replay
             self.in_flight.append(attempt.hold)
 
     @precondition(lambda self: self.in_flight)

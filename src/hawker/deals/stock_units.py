@@ -48,6 +48,9 @@ class Holds:
 
     def __init__(self, stock: DealStock | None) -> None:
         self.stock, self.held, self.kept = stock, list[Hold](), False
+        # Whether an earlier attempt with the same key may have an order: unknown without Redis
+        # stock, or for a line Redis did not decide; else as Redis says of each line's key.
+        self.may_replay = True
 
     def keep(self) -> None:
         self.kept = True
@@ -72,9 +75,11 @@ async def take_holds(rt: Runtime, buyer_id: int, lines: list[tuple[int, int]], k
     holds = Holds(deal_stock(rt))
     if holds.stock is None:
         return holds
+    holds.may_replay = not lines
     try:
         for deal_id, quantity in lines:
             hold = await holds.stock.hold(deal_id, buyer_id, quantity, key)
+            holds.may_replay |= hold is None or hold.may_replay
             if hold is not None:
                 holds.held.append(hold)
     except BaseException:

@@ -11,9 +11,10 @@ so the four keys share a cluster slot):
   not yet committed there, a release committed there but not yet applied here), scored by the
   time after which their node is presumed dead;
 - ``P{id}:keys`` set: the Idempotency-Key tokens of requests that took units. When the deal was
-  loaded at launch (``fresh``), it holds every key that ever won it, so a refusal can say the
-  request is not a retry of a winner and needs no database look-up for an earlier response; a
-  deal rebuilt after a loss is not fresh, and its refusals always say "may replay".
+  loaded at launch (``fresh``), it holds every key that ever won it, so a verdict can say the
+  request is not a retry of a winner and needs no database look-up for an earlier response
+  (refused or held alike); a deal rebuilt after a loss is not fresh, and its verdicts always
+  say "may replay".
 
 Everything that moves units is keyed by its pending member, so it applies at most once: a
 late confirm, compensation or release of an entry the state was rebuilt without is a no-op.
@@ -47,7 +48,8 @@ redis.call('PEXPIREAT', KEYS[3], exp)
 redis.call('PEXPIREAT', KEYS[4], exp)
 """
 
-# A refusal's code is lowered by MAY_REPLAY unless the deal is fresh and the key never won it.
+# A verdict's code moves MAY_REPLAY away from zero (a refusal's down, a hold's up) unless the
+# deal is fresh and the key never won it.
 MAY_REPLAY = 10
 NO_KEY = "-"  # a request whose Idempotency-Key is not known: its refusals always may replay
 
@@ -56,6 +58,7 @@ RESERVE = (
     """
 local d = redis.call('HMGET', KEYS[1], 'ready', 'live', 'ends_at', 'available', 'limit', 'fresh')
 if not d[1] then return {0, 0} end
+local may = d[6] ~= '1' or redis.call('SISMEMBER', KEYS[4], ARGV[6]) == 1
 local available, limit, q, code = tonumber(d[4]), tonumber(d[5]), tonumber(ARGV[2]), 1
 if d[2] ~= '1' or tonumber(ARGV[3]) >= tonumber(d[3]) then code = -1
 elseif q > limit then code = -3
@@ -63,9 +66,10 @@ elseif available < q then code = -2
 elseif tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0') + q > limit then code = -3
 end
 if code < 0 then
-  if d[6] ~= '1' or redis.call('SISMEMBER', KEYS[4], ARGV[6]) == 1 then code = code - 10 end
+  if may then code = code - 10 end
   return {code, available}
 end
+if may then code = code + 10 end
 redis.call('HINCRBY', KEYS[2], ARGV[1], q)
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[4])
 redis.call('SADD', KEYS[4], ARGV[6])
@@ -73,7 +77,7 @@ redis.call('HINCRBY', KEYS[1], 'ops', 1)
 """
     + _EXPIRY
     + """
-return {1, redis.call('HINCRBY', KEYS[1], 'available', -q)}
+return {code, redis.call('HINCRBY', KEYS[1], 'available', -q)}
 """
 )
 
@@ -100,7 +104,7 @@ local available, mine, took, pending, won, winners = start, {}, {}, {}, {}, {}
 for i = 0, n - 1 do
   local j = 4 * i
   local buyer, q, now, key = f[j + 1], tonumber(f[j + 2]), tonumber(f[j + 3]), f[j + 4]
-  local code = 1
+  local code, may = 1, not fresh or won[key] or redis.call('SISMEMBER', KEYS[4], key) == 1
   if not live or now >= ends then code = -1
   elseif q > limit then code = -3
   elseif available < q then code = -2
@@ -116,9 +120,7 @@ for i = 0, n - 1 do
       won[key], winners[#winners + 1] = true, key
     end
   end
-  if code < 0 and (not fresh or won[key] or redis.call('SISMEMBER', KEYS[4], key) == 1) then
-    code = code - 10
-  end
+  if may then code = code < 0 and code - 10 or code + 10 end
   codes[i + 1] = code
 end
 local out = {start, table.concat(codes, ' ')}
@@ -234,6 +236,8 @@ class Hold:
     buyer_id: int
     quantity: int
     member: str
+    # Units taken by a key that may have won this deal before (so an earlier order may exist)
+    may_replay: bool = field(default=True, compare=False)
 
 
 @dataclass(frozen=True)
@@ -249,14 +253,14 @@ class Attempt:
     verdict: Verdict
     left: int
     hold: Hold | None = None
-    may_replay: bool = True  # refused, and the key may have won this deal before
+    may_replay: bool = True  # the key may have won this deal before
 
 
 def _decided(code: Any) -> tuple[Verdict, bool]:
-    """A script's code: the verdict, and for a refusal whether the key may have won before."""
+    """A script's code: the verdict, and whether the key may have won before."""
     value = int(code)
-    if value <= -MAY_REPLAY:
-        return Verdict(value + MAY_REPLAY), True
+    if abs(value) >= MAY_REPLAY:
+        return Verdict(value - MAY_REPLAY if value > 0 else value + MAY_REPLAY), True
     return Verdict(value), False
 
 
@@ -349,7 +353,7 @@ class RedisInventory:
             (verdict, may_replay), hold = _decided(code), None
             if verdict is Verdict.HELD:  # the units left after each request follow from the codes
                 left -= r.quantity
-                hold = Hold(deal_id, r.buyer_id, r.quantity, f"{prefix}{i}")
+                hold = Hold(deal_id, r.buyer_id, r.quantity, f"{prefix}{i}", may_replay)
             attempts.append(Attempt(verdict, left, hold, may_replay))
         return attempts
 
@@ -360,7 +364,8 @@ class RedisInventory:
             args=[r.buyer_id, r.quantity, r.now_ms, member, r.now_ms + self.grace_ms, r.key],
         )
         verdict, may_replay = _decided(code)
-        hold = Hold(deal_id, r.buyer_id, r.quantity, member) if verdict is Verdict.HELD else None
+        held = verdict is Verdict.HELD
+        hold = Hold(deal_id, r.buyer_id, r.quantity, member, may_replay) if held else None
         return Attempt(verdict, int(left), hold, may_replay)
 
     async def confirm(self, hold: Hold) -> None:

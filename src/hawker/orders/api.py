@@ -85,7 +85,9 @@ async def place_order(body: OrderIn, request: Request) -> JSONResponse:
                 # the buyer who took the last unit is refused here, most before any statement
                 # runs (unless Redis already gave this request its units).
                 sold_out = None if holds.held else _sold_out(gate, body.items, k)
-                if gate.may_replay_order(deal_ids, k.token):  # else no earlier response exists
+                # else no earlier response exists (and if one did, do_remember's insert would
+                # fail on the key and _raced_replay would answer with it)
+                if holds.may_replay and gate.may_replay_order(deal_ids, k.token):
                     replay = await find_replay(s, k)
                     if replay is not None:
                         return respond(replay.status_code, replay.response)
