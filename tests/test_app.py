@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 import subprocess
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from hawker.app import create_app
 from hawker.core.config import Settings
 from hawker.infra.data_dir_lock import DataDirInUse
+from hawker.sim.demo import run_demo
 
 
 def test_only_a_served_app_freezes_its_start_up_heap(settings: Settings) -> None:
@@ -50,4 +52,16 @@ def test_a_second_hawker_serve_on_the_same_data_directory_exits_saying_why(
     with TestClient(create_app(settings)):
         second = subprocess.run(serve, env=env, capture_output=True, text=True, timeout=60)
     assert second.returncode != 0
-    assert f"another process (pid {os.getpid()}) serves" in second.stderr + second.stdout
+    assert f"another process (pid {os.getpid()}) serves" in second.stderr
+    assert "Traceback" not in second.stderr  # refused before the server starts
+
+
+def test_a_second_demo_leaves_the_running_demos_data_alone(settings: Settings) -> None:
+    """A demo wipes its directory as it starts: not while another demo serves from it."""
+    demo_dir = settings.data_dir / "demo"
+    demo = settings.model_copy(update={"data_dir": demo_dir})
+    with TestClient(create_app(demo)):
+        seeded = sorted(p.name for p in demo_dir.iterdir())
+        with pytest.raises(SystemExit, match=f"another process \\(pid {os.getpid()}\\) serves"):
+            asyncio.run(run_demo("127.0.0.1", 0, settings=settings))
+        assert sorted(p.name for p in demo_dir.iterdir()) == seeded

@@ -9,6 +9,7 @@ import logging
 import uvicorn
 
 from hawker.core.config import Settings, get_settings, reference_markdown
+from hawker.infra.data_dir_lock import refuse_if_served
 from hawker.migrations import upgrade
 
 GRACEFUL_SHUTDOWN_SECONDS = 5
@@ -20,6 +21,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int, access_log: b
         raise SystemExit("--workers above 1 needs HAWKER_REDIS_URL (see docs/deploy.md)")
     from hawker.app import ensure_secret
 
+    if not settings.redis_url:
+        refuse_if_served(settings.data_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     ensure_secret(settings)  # once, so workers never race to write different secrets
     upgrade(settings.effective_database_url)  # once, before the workers start

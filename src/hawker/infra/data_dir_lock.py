@@ -41,3 +41,16 @@ def serving_alone(data_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def refuse_if_served(data_dir: Path) -> None:
+    """Exit saying which process serves ``data_dir``, before a command touches it (a demo
+    wipes its directory) or a server prints its start-up failure; the lock the app takes
+    while it serves stays the guard."""
+    if not data_dir.is_dir():
+        return
+    try:
+        with serving_alone(data_dir):
+            pass
+    except DataDirInUse as e:
+        raise SystemExit(f"hawker: {e}") from None

@@ -19,6 +19,7 @@ from hawker.accounts import service as accounts_service
 from hawker.app import create_app
 from hawker.core.clock import utcnow
 from hawker.core.config import Settings, get_settings
+from hawker.infra.data_dir_lock import refuse_if_served
 from hawker.infra.runtime import runtime_of
 from hawker.sim.audience import Audience
 from hawker.sim.broadcast import DemoBroadcast
@@ -152,6 +153,7 @@ async def run_demo(
 ) -> None:
     base_settings = settings or get_settings()
     data_dir = base_settings.data_dir / "demo"
+    refuse_if_served(data_dir)  # another demo runs on it: wiping it would pull its floor away
     shutil.rmtree(data_dir, ignore_errors=True)
     demo_settings = base_settings.model_copy(
         # earnings, leaderboards and tiers move within seconds of a purchase in the demo
