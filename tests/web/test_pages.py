@@ -242,3 +242,19 @@ def test_form_posts_without_csrf_token_are_refused(
     )
     assert r.status_code == 403
     assert "hawker_session" not in r.headers.get("set-cookie", "")
+
+
+def test_only_pages_set_the_csrf_cookie(client: TestClient, make_user: Callable[..., Api]) -> None:
+    """The token travels in the page (base.html), so API calls and probes get no cookie they
+    would never echo; the page that carries the token sets the cookie beside it."""
+    shopper = make_user("shopper")
+    client.cookies.clear()
+    for r in (
+        client.get("/healthz"),
+        client.get("/api/me", headers=shopper.headers),
+        client.post("/api/orders", json={"items": []}, headers=shopper.headers),
+    ):
+        assert r.status_code < 500 and "hawker_csrf" not in r.headers.get("set-cookie", ""), r
+    page = client.get("/login")
+    token = page.cookies["hawker_csrf"]
+    assert f'<meta name="csrf-token" content="{token}">' in page.text

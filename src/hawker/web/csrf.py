@@ -52,7 +52,9 @@ class CSRFMiddleware:
                 return
 
         async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start" and not cookie_token:
+            # Only a page carries the token (base.html), so only a page sets its cookie: API
+            # clients and probes get none they would never use.
+            if message["type"] == "http.response.start" and not cookie_token and _is_html(message):
                 attrs = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax"
                 if self.secure:
                     attrs += "; Secure"
@@ -69,6 +71,13 @@ class CSRFMiddleware:
         if path.startswith("/api/"):
             return SESSION_COOKIE in cookies
         return True
+
+
+def _is_html(start: Message) -> bool:
+    return any(
+        name == b"content-type" and value.startswith(b"text/html")
+        for name, value in start.get("headers", ())
+    )
 
 
 async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
