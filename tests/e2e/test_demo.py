@@ -177,7 +177,8 @@ def _live_position_experiment_wins(base: str, started: float, log_path: Path) ->
         top = found["arms"].index("top") - 1  # treatment arms only, after the control
         hidden = found["arms"].index("hidden") - 1
         entries = metrics["live_entries"]
-        significant = entries["p_adjusted"][top] < 0.05 and entries["diff"][top] > 0
+        p = entries["p_adjusted"][top]  # null while an arm has fewer than two units
+        significant = p is not None and p < 0.05 and entries["diff"][top] > 0
         # hidden gets the fewest entries; early on the control may have none either (diff 0)
         if significant and min(found["units"]) >= 10 and entries["diff"][hidden] < 0:
             break
