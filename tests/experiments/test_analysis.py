@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from hawker.experiments import stats
+from hawker.experiments import analysis, stats
 from hawker.experiments.analysis import Design, analyse, daily
 from hawker.experiments.metrics import METRICS
 
@@ -146,3 +146,12 @@ def test_daily_cumulative_results_grow_to_the_full_analysis(
     assert days[-1].ci[0] == pytest.approx(full.ci[0])
     seq = [d.seq_p[0] for d in days]
     assert seq == sorted(seq, reverse=True)  # the always-valid p only ever falls
+
+
+def test_an_arm_without_a_p_keeps_its_place_among_the_adjusted_ps() -> None:
+    """Early on every arm may have fewer than two units: no p anywhere, and still one
+    adjusted p (null) per treatment arm, as clients index them by arm."""
+    m = stats.moments(np.array([3.0, 5.0, 4.0]), np.array([0, 1, 2]), 3)
+    result = analysis._comparison(METRICS["gmv_per_shopper"], stats.welch(m), m)
+    analysis._correct([result], "holm")
+    assert len(result.p_adjusted) == 2 and np.isnan(result.p_adjusted).all()

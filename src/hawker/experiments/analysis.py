@@ -285,13 +285,13 @@ def daily(con: duckdb.DuckDBPyConnection, metric: Metric, design: Design) -> lis
 def _correct(results: list[MetricResult], correction: Correction) -> None:
     """Adjust every fixed-horizon p-value of the experiment (metrics x treatment arms) as one
     family; quantile metrics report intervals only and stay out of it."""
+    for r in results:  # one per arm, null where there is no p (too few units, intervals only)
+        r.p_adjusted = [float("nan")] * len(r.p)
     family = [(r, i) for r in results for i, p in enumerate(r.p) if not np.isnan(p)]
     if not family:
         return
     raw = np.array([r.p[i] for r, i in family])
     adjusted = stats.holm(raw) if correction == "holm" else stats.benjamini_hochberg(raw)
-    for r in results:
-        r.p_adjusted = [float("nan")] * len(r.p)
     for (r, i), p in zip(family, adjusted.tolist(), strict=True):
         r.p_adjusted[i] = p
 
