@@ -130,3 +130,37 @@ def test_second_capture_for_a_paid_order_is_given_back(
     assert sku_counts(buyer, ctx["product"]["id"]) == (4, 0, 1)
     unknown = post_event(client, event("payment.captured", order["id"], "pay_nobody", 1))
     assert unknown.json() == {"duplicate": False}
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "field"),
+    [
+        (b'{"items": [', "application/json", "body"),  # cut short
+        (b"", "application/json", "body"),
+        (b"items=1", "application/x-www-form-urlencoded", "body"),
+        (b'{"items": [{"sku_id": 1, "quantity": 1}], "tip": 5}', "application/json", "tip"),
+        (b'{"items": [{"sku_id": 1, "quantity": "many"}]}', None, "items.0.quantity"),
+    ],
+)
+def test_an_order_body_is_read_whole_or_refused(
+    shop: Callable[..., dict[str, Any]], content: bytes, content_type: str | None, field: str
+) -> None:
+    """The buy route validates its body from the raw bytes (``BodyRoute``), not through
+    FastAPI's parameters: broken JSON, a form, an unknown field or a wrong type still get the
+    422 problem naming the field, and nothing is reserved."""
+    ctx = shop(stock=10)
+    headers = key() | ({"content-type": content_type} if content_type else {})
+    response = ctx["buyer"].post("/api/orders", content=content, headers=headers)
+    problem = assert_problem(response, 422, "invalid")
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert sku_counts(ctx["buyer"], ctx["product"]["id"]) == (10, 0, 0)
+
+
+def test_an_order_body_without_a_content_type_is_read_as_json(
+    shop: Callable[..., dict[str, Any]],
+) -> None:
+    ctx = shop(stock=10)
+    body = json.dumps({"items": [{"sku_id": ctx["sku"], "quantity": 2}]}).encode()
+    response = ctx["buyer"].post("/api/orders", content=body, headers=key())
+    assert response.status_code == 201, response.text
+    assert sku_counts(ctx["buyer"], ctx["product"]["id"]) == (8, 2, 0)
