@@ -23,6 +23,15 @@ CSRF_COOKIE = "hawker_csrf"
 SESSION_COOKIE = "hawker_session"
 SAFE = {"GET", "HEAD", "OPTIONS", "TRACE"}
 MAX_FORM_BYTES = 1_000_000
+TOKEN = "csrf_token"  # in the request's state
+
+
+def csrf_token(state: dict[str, str]) -> str:
+    """The request's token: its cookie's, or a new one that the response's cookie will carry.
+    Made on first use: most requests (API calls, a sale's crowd) never render a page."""
+    if TOKEN not in state:
+        state[TOKEN] = new_token(16)
+    return state[TOKEN]
 
 
 class CSRFMiddleware:
@@ -37,8 +46,9 @@ class CSRFMiddleware:
         headers = Headers(scope=scope)
         cookies = SimpleCookie(headers.get("cookie", ""))
         cookie_token = cookies[CSRF_COOKIE].value if CSRF_COOKIE in cookies else ""
-        token = cookie_token or new_token(16)
-        scope.setdefault("state", {})["csrf_token"] = token
+        state = scope.setdefault("state", {})
+        if cookie_token:
+            state[TOKEN] = cookie_token
 
         if scope["method"] not in SAFE and self._needs_check(scope, headers, cookies):
             sent = headers.get("x-csrf-token", "")
@@ -55,7 +65,7 @@ class CSRFMiddleware:
             # Only a page carries the token (base.html), so only a page sets its cookie: API
             # clients and probes get none they would never use.
             if message["type"] == "http.response.start" and not cookie_token and _is_html(message):
-                attrs = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax"
+                attrs = f"{CSRF_COOKIE}={csrf_token(state)}; Path=/; HttpOnly; SameSite=Lax"
                 if self.secure:
                     attrs += "; Secure"
                 message.setdefault("headers", []).append((b"set-cookie", attrs.encode()))

@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse
 
 from hawker.core.clock import utcnow
 from hawker.core.money import format_money
+from hawker.web.csrf import csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -75,7 +76,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     html = env.get_template(name).render(
         request=request,
         user=user,
-        csrf_token=getattr(request.state, "csrf_token", ""),
+        csrf_token=csrf_token(request.scope.setdefault("state", {})),
         path=request.url.path,
         **context,
     )
