@@ -30,8 +30,11 @@ SHOTS = Path(__file__).parent / "web" / "screenshots"
 SHOTS_COPY = Path("/tmp/hawker-shots")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module, not per session: while Playwright's sync API is open its
+    event loop counts as running in the main thread, so a test after the browser tests that
+    calls ``asyncio.run`` (or an asyncio test) would fail. A launch costs about a second."""
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing (apt-get install chromium)"
         if os.environ.get("CI") == "true":
