@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 
 def _is_json(content_type: str) -> bool:
+    """FastAPI's rule (application/json or application/*+json), which it keeps inline."""
     media = content_type.partition(";")[0].strip().lower()
     return media == "application/json" or (
         media.startswith("application/") and media.endswith("+json")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import json
 from http.cookies import SimpleCookie
+from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.datastructures import Headers
@@ -26,12 +27,13 @@ MAX_FORM_BYTES = 1_000_000
 TOKEN = "csrf_token"  # in the request's state
 
 
-def csrf_token(state: dict[str, str]) -> str:
+def csrf_token(state: dict[str, Any]) -> str:
     """The request's token: its cookie's, or a new one that the response's cookie will carry.
     Made on first use: most requests (API calls, a sale's crowd) never render a page."""
     if TOKEN not in state:
         state[TOKEN] = new_token(16)
-    return state[TOKEN]
+    token: str = state[TOKEN]
+    return token
 
 
 class CSRFMiddleware:
