@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hawker.core.clock import utcnow
 from hawker.core.db import Base
 from hawker.core.errors import HawkerError, Invalid
+from hawker.core.hot_sql import HotStatement, execute
 
 
 class IdempotencyRecord(Base):
@@ -124,7 +125,7 @@ RECORDS = cast(Table, IdempotencyRecord.__table__)
 FIND = select(RECORDS.c.fingerprint, RECORDS.c.status_code, RECORDS.c.response).where(
     RECORDS.c.user_id == bindparam("user_id"), RECORDS.c.key == bindparam("key")
 )
-REMEMBER = insert(RECORDS)
+REMEMBER = HotStatement(insert(RECORDS))
 
 
 async def find_replay(s: AsyncSession | AsyncConnection, keyed: Keyed) -> Replay | None:
@@ -141,7 +142,8 @@ async def find_replay(s: AsyncSession | AsyncConnection, keyed: Keyed) -> Replay
 async def do_remember(s: AsyncSession, keyed: Keyed, status_code: int, response: Any) -> None:
     """A concurrent twin with the same key fails here on the unique (user, key) constraint, which
     rolls its whole unit back; the caller then answers with the twin's stored response."""
-    await s.execute(
+    await execute(
+        s,
         REMEMBER,
         {
             "user_id": keyed.user_id,

@@ -88,6 +88,12 @@ class InlineConnection:
         self._tx = _InlineQueue()
 
     @property
+    def sqlite(self) -> sqlite3.Connection:
+        """The ``sqlite3`` connection itself, for statements run without SQLAlchemy
+        (``core.hot_sql``)."""
+        return self._conn
+
+    @property
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 

@@ -18,6 +18,7 @@ from hawker.catalog.models import Sku
 from hawker.core.clock import utcnow
 from hawker.core.db import dialect_name, upserts
 from hawker.core.errors import NotFound
+from hawker.core.hot_sql import HotStatement, execute
 from hawker.deals.baseline import LOCKING_BASELINE
 from hawker.deals.errors import (
     BuyerLimitExceeded,
@@ -55,9 +56,9 @@ def _count_share(insert: Any) -> Any:
 
 # Built once with bound parameters (as the orders' inserts are): a flash sale's winners run
 # them, and building an ORM statement per call cost more than the database running it.
-COUNT_SHARE = upserts(_count_share)
+COUNT_SHARE = {name: HotStatement(s) for name, s in upserts(_count_share).items()}
 RESERVATIONS = cast(Table, Reservation.__table__)
-INSERT_RESERVATION = insert(RESERVATIONS).returning(RESERVATIONS.c.id)
+INSERT_RESERVATION = HotStatement(insert(RESERVATIONS).returning(RESERVATIONS.c.id))
 
 
 async def do_reserve_sku(
@@ -131,7 +132,7 @@ class DealHold:
 
 
 # One conditional UPDATE takes the units or changes nothing (invariant 1).
-TAKE = (
+TAKE = HotStatement(
     update(DEALS)
     .where(
         DEALS.c.id == bindparam("deal"),
@@ -150,10 +151,10 @@ READ_TERMS = select(*TERMS, *WHERE_SOLD).where(DEALS.c.id == bindparam("deal"))
 
 
 async def _take(s: AsyncSession, deal_id: int, quantity: int, now: Any) -> Any:
-    row = (await s.execute(TAKE, {"deal": deal_id, "q": quantity, "now": now})).first()
-    if row is None:
+    rows = await execute(s, TAKE, {"deal": deal_id, "q": quantity, "now": now})
+    if not rows:
         await _explain_deal_refusal(s, deal_id, quantity, now)
-    return row
+    return rows[0]
 
 
 async def _lock_and_take(s: AsyncSession, deal_id: int, quantity: int, now: Any) -> Any:
@@ -208,8 +209,8 @@ async def do_reserve_deal(
     # the deal goes first (unless left for last) so the crowd arriving after a sell-out is
     # refused by one statement
     share = {"deal_id": deal_id, "buyer_id": buyer_id, "quantity": quantity}
-    counted = await s.scalar(COUNT_SHARE[dialect_name(s)], share | {"limit": row.per_buyer_limit})
-    if counted is None:  # the caller's rollback also undoes the deal decrement above
+    counted = await execute(s, COUNT_SHARE[dialect_name(s)], share | {"limit": row.per_buyer_limit})
+    if not counted:  # the caller's rollback also undoes the deal decrement above
         raise BuyerLimitExceeded(
             f"this deal allows {row.per_buyer_limit} per buyer and you already hold or bought "
             "your share"
@@ -226,7 +227,8 @@ async def do_reserve_deal(
         "expires_at": now + timedelta(seconds=ttl_seconds),
     }
     # A detached row for the caller (the order's lines); nothing in the unit reads it back.
-    reservation = Reservation(id=await s.scalar(INSERT_RESERVATION, values), **values)
+    [(reservation_id,)] = await execute(s, INSERT_RESERVATION, values)
+    reservation = Reservation(id=reservation_id, **values)
     title = f"{row.title} · {row.sku_name}"
     return DealHold(
         reservation, row.product_id, row.merchant_id, title, row.show_id, row.host_id, row.available

@@ -23,6 +23,7 @@ from hawker.catalog.models import Merchant, Product, Sku
 from hawker.core import outbox
 from hawker.core.clock import utcnow
 from hawker.core.errors import Forbidden, NotFound
+from hawker.core.hot_sql import HotStatement, execute
 from hawker.core.money import format_money
 from hawker.deals import service as deals
 from hawker.deals.models import FlashDeal
@@ -44,8 +45,8 @@ STAMP = {
 
 # Built once: bound at execution, so the hot path does not rebuild them per order.
 ORDERS, LINES = cast(Table, Order.__table__), cast(Table, OrderLine.__table__)
-INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
-INSERT_LINE = insert(LINES)
+INSERT_ORDER = HotStatement(insert(ORDERS).returning(ORDERS.c.id))
+INSERT_LINE = HotStatement(insert(LINES))
 SKU_LINE = (
     select(Product.id, Product.title, Product.merchant_id, Sku.name)
     .select_from(Product)
@@ -174,7 +175,7 @@ async def do_place_order(
         "expires_at": now + timedelta(seconds=ttl_seconds),
         "refunded_amount": 0,
     }
-    order_id = await s.scalar(INSERT_ORDER, values)
+    [(order_id,)] = await execute(s, INSERT_ORDER, values)
     line_values = [
         {
             "order_id": order_id,
@@ -189,7 +190,7 @@ async def do_place_order(
         }
         for line, discount in zip(lines, pricing.line_discounts, strict=True)
     ]
-    await s.execute(INSERT_LINE, line_values)
+    await execute(s, INSERT_LINE, line_values)
     if pricing.applied:
         await do_redeem(s, buyer, pricing, order_id)
     # A detached snapshot for the response and notifications; nothing reads it back.
