@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import UpdateBase
 
+from hawker.core.db import dialect_name
 from hawker.core.sqlite_inline import InlineConnection
 
 Process = Callable[[Any], Any] | None
@@ -91,11 +92,12 @@ class HotStatement:
 async def execute(s: AsyncSession, hot: HotStatement, params: Params | list[Params]) -> list[Any]:
     """Run ``hot`` in ``s``'s unit with ``params`` (a list: one row each, no RETURNING);
     the rows it returns."""
-    connection = await s.connection()
-    driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-    if not isinstance(driver, InlineConnection):
+    if dialect_name(s) != "sqlite":
         result = await s.execute(hot.statement, params)
         return list(result) if hot.statement.exported_columns else []
+    connection = await s.connection()
+    driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+    assert isinstance(driver, InlineConnection)  # what core.db opens SQLite with
     many = isinstance(params, list)
     rows = params if isinstance(params, list) else [params]
     form = hot.form(connection.dialect, frozenset(rows[0]))
