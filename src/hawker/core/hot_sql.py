@@ -98,13 +98,12 @@ async def execute(s: AsyncSession, hot: HotStatement, params: Params | list[Para
     connection = await s.connection()
     driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
     assert isinstance(driver, InlineConnection)  # what core.db opens SQLite with
-    many = isinstance(params, list)
     rows = params if isinstance(params, list) else [params]
     form = hot.form(connection.dialect, frozenset(rows[0]))
     try:
-        if many:
+        if isinstance(params, list):
             driver.sqlite.executemany(form.sql, [form.parameters(p) for p in rows])
             return []
-        return [form.row(r) for r in driver.sqlite.execute(form.sql, form.parameters(rows[0]))]
+        return [form.row(r) for r in driver.sqlite.execute(form.sql, form.parameters(params))]
     except sqlite3.Error as e:
         raise DBAPIError.instance(form.sql, params, e, sqlite3.Error) from e

@@ -54,8 +54,9 @@ def _count_share(insert: Any) -> Any:
     )
 
 
-# Built once with bound parameters (as the orders' inserts are): a flash sale's winners run
-# them, and building an ORM statement per call cost more than the database running it.
+# Built once with bound parameters and run through core.hot_sql (as the orders' inserts are): a
+# flash sale's winners run them, and building or executing an ORM statement per call cost more
+# than the database running it.
 COUNT_SHARE = {name: HotStatement(s) for name, s in upserts(_count_share).items()}
 RESERVATIONS = cast(Table, Reservation.__table__)
 INSERT_RESERVATION = HotStatement(insert(RESERVATIONS).returning(RESERVATIONS.c.id))
