@@ -2,8 +2,9 @@
 
 Starts a server (or targets ``--url``), creates a flash deal, then fires ``--buyers`` concurrent
 buy requests at it. The ceiling is the same server's trivial endpoint (GET /healthz) hit by the
-same client with the same concurrency in the same run, so the ratio is meaningful on a noisy
-shared machine. The last line printed is one JSON object.
+same client (``http_load``, cheap enough not to be the bottleneck) with the same concurrency in
+the same run, so the ratio is meaningful on a noisy shared machine. The last line printed is one
+JSON object.
 
 Backends: ``sqlite`` (the embedded default, one process), ``postgres`` (stock decided by the
 conditional update in PostgreSQL) and ``redis`` (stock decided by the Lua engine, settled into
@@ -32,12 +33,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import asyncpg
 import httpx2 as httpx
 import redis
 
 from hawker.sim.flash_sale import prepare_sale
+from http_load import Load, Request
 
 
 def free_port() -> int:
@@ -108,29 +109,6 @@ class Server:
             client.close()
 
 
-async def burst(
-    http: aiohttp.ClientSession, requests: list[dict[str, Any]]
-) -> tuple[float, list[tuple[int, float]]]:
-    """Fire every request at once; return wall time and (status, latency) per request.
-    aiohttp is the load client: at a thousand concurrent connections httpx's own overhead
-    would be the ceiling instead of the server's."""
-    start = asyncio.Event()
-
-    async def one(req: dict[str, Any]) -> tuple[int, float]:
-        await start.wait()
-        t0 = time.perf_counter()
-        async with http.request(**req) as r:
-            await r.read()
-            return r.status, time.perf_counter() - t0
-
-    tasks = [asyncio.create_task(one(r)) for r in requests]
-    await asyncio.sleep(0.3)
-    t0 = time.perf_counter()
-    start.set()
-    results = await asyncio.gather(*tasks)
-    return time.perf_counter() - t0, list(results)
-
-
 WARM_REQUESTS = 4  # requests per buyer before the drop
 
 
@@ -146,29 +124,30 @@ async def run(url: str, buyers: int, stock: int, rounds: int) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=url, timeout=300) as http:
         sale = await prepare_sale(http, buyers=buyers, stock=stock, units=stock)
         deal_id, tokens = sale.deal_id, sale.buyer_tokens
-    connector = aiohttp.TCPConnector(limit=buyers)
-    timeout = aiohttp.ClientTimeout(total=300)
-    async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as load:
+    load = Load(url, buyers)
+    try:
         # Buyers are in the room, signed in, when a deal drops: each has made a few requests
         # (spread over the load client's connections, so over the server's workers as a room's
         # traffic is), and the nodes know who they are.
-        me = [{"method": "GET", "url": "/api/me", "headers": auth(t)} for t in tokens]
+        me = [Request("GET", "/api/me", auth(t)) for t in tokens]
         for _ in range(WARM_REQUESTS):
-            await burst(load, me)
+            await load.burst(me)
         ceiling_runs = []
         for _ in range(rounds):  # warm every connection, then measure the ceiling
-            wall, _res = await burst(load, [{"method": "GET", "url": "/healthz"}] * buyers)
+            wall, _res = await load.burst([Request("GET", "/healthz", {})] * buyers)
             ceiling_runs.append(buyers / wall)
         buys = [
-            {
-                "method": "POST",
-                "url": "/api/orders",
-                "json": {"items": [{"deal_id": deal_id, "quantity": 1}]},
-                "headers": auth(t) | {"Idempotency-Key": uuid.uuid4().hex},
-            }
+            Request.json(
+                "POST",
+                "/api/orders",
+                {"items": [{"deal_id": deal_id, "quantity": 1}]},
+                auth(t) | {"Idempotency-Key": uuid.uuid4().hex},
+            )
             for t in tokens
         ]
-        outcome = await burst(load, buys)
+        outcome = await load.burst(buys)
+    finally:
+        load.close()
     async with httpx.AsyncClient(base_url=url) as http:
         deal = (await http.get(f"/api/deals/{deal_id}")).json()
     wall, results = outcome
