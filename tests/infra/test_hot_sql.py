@@ -22,6 +22,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.core.db import Database
 from hawker.core.hot_sql import HotStatement, execute
@@ -127,3 +128,17 @@ async def test_a_python_side_default_must_be_given_on_sqlite(db: Database) -> No
         async with db.write() as s:
             await execute(s, ADD, values)
     assert await stored(db) == []
+
+
+async def test_each_transaction_of_a_session_runs_its_own_statements(db: Database) -> None:
+    """A session that commits and begins again: the second transaction's statements are its
+    own, so rolling it back takes back only them (not run outside any transaction)."""
+    async with AsyncSession(db.write_engine) as s:
+        await execute(s, ADD, item(1))
+        await s.commit()
+        await execute(s, ADD, item(2))
+        await execute(s, ADD, item(3))
+        await s.rollback()
+        await execute(s, ADD, item(4))
+        await s.commit()
+    assert [r[0] for r in await stored(db)] == [1, 4]

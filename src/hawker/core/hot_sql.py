@@ -32,6 +32,7 @@ from hawker.core.sqlite_inline import InlineConnection
 
 Process = Callable[[Any], Any] | None
 Params = dict[str, Any]
+_CONNECTION = "hawker.hot_sql.connection"  # key in the session's ``info``
 
 
 @dataclass(frozen=True)
@@ -95,15 +96,28 @@ async def execute(s: AsyncSession, hot: HotStatement, params: Params | list[Para
     if dialect_name(s) != "sqlite":
         result = await s.execute(hot.statement, params)
         return list(result) if hot.statement.exported_columns else []
+    dialect, sqlite = await _sqlite(s)
+    rows = params if isinstance(params, list) else [params]
+    form = hot.form(dialect, frozenset(rows[0]))
+    try:
+        if isinstance(params, list):
+            sqlite.executemany(form.sql, [form.parameters(p) for p in rows])
+            return []
+        return [form.row(r) for r in sqlite.execute(form.sql, form.parameters(params))]
+    except sqlite3.Error as e:
+        raise DBAPIError.instance(form.sql, params, e, sqlite3.Error) from e
+
+
+async def _sqlite(s: AsyncSession) -> tuple[Dialect, sqlite3.Connection]:
+    """The ``sqlite3`` connection of ``s``'s transaction. The session is asked once per
+    transaction (the first ask begins it): every ask is a greenlet hop, and a winner's six
+    statements asked six times."""
+    transaction = s.sync_session.get_transaction()
+    known = s.info.get(_CONNECTION)
+    if known is not None and transaction is not None and known[0] is transaction:
+        return known[1], known[2]
     connection = await s.connection()
     driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
     assert isinstance(driver, InlineConnection)  # what core.db opens SQLite with
-    rows = params if isinstance(params, list) else [params]
-    form = hot.form(connection.dialect, frozenset(rows[0]))
-    try:
-        if isinstance(params, list):
-            driver.sqlite.executemany(form.sql, [form.parameters(p) for p in rows])
-            return []
-        return [form.row(r) for r in driver.sqlite.execute(form.sql, form.parameters(params))]
-    except sqlite3.Error as e:
-        raise DBAPIError.instance(form.sql, params, e, sqlite3.Error) from e
+    s.info[_CONNECTION] = (s.sync_session.get_transaction(), connection.dialect, driver.sqlite)
+    return connection.dialect, driver.sqlite
