@@ -119,15 +119,20 @@ async def place_order(body: OrderIn, request: Request) -> JSONResponse:
     return respond(201, out)
 
 
-router.add_api_route(  # the router's first route: a sale's crowd matches it first
-    "/orders",
-    place_order,
-    methods=["POST"],
-    status_code=201,
-    response_model=OrderOut,
-    openapi_extra=IDEMPOTENCY_PARAMETER,
-    route_class_override=BodyRoute,
-)
+def add_buy_route(app_router: APIRouter) -> None:
+    """``POST /api/orders`` on the app's own router, ahead of every included router: FastAPI
+    finds a route of an included router by a nested look-up (a third of a refusal's CPU in a
+    flash sale's crowd, measured in process), a route of its own by one match."""
+    app_router.add_api_route(
+        f"{router.prefix}/orders",
+        place_order,
+        methods=["POST"],
+        status_code=201,
+        response_model=OrderOut,
+        tags=router.tags,
+        openapi_extra=IDEMPOTENCY_PARAMETER,
+        route_class_override=BodyRoute,
+    )
 
 
 def _lookback(request: Request, rt: Runtime) -> Lookback:
